@@ -1,0 +1,3 @@
+from chorus_tui.cli import main
+
+raise SystemExit(main())
