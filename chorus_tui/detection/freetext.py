@@ -1,0 +1,308 @@
+"""Find Chorus Pro data in the free text of an invoice.
+
+Matching runs on a folded copy of the text (lower case, no accents, same
+length as the original), and values are cut from the original text at the
+same offsets, so a service code keeps its case. Labels may be followed by a
+colon or not, by "N°"/"No"/"Numéro", and the value may sit on the next
+line, as in the label column of a table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from chorus_tui.detection.siret import normalise_siren, normalise_siret
+from chorus_tui.sources.text import fold_text
+
+# Field names used in LabelledValue.field and in Detection.
+SIRET = "siret"
+SERVICE_CODE = "service_code"
+ENGAGEMENT_NUMBER = "engagement_number"
+CONTRACT_NUMBER = "contract_number"
+MANDATAIRE = "mandataire"
+
+_B = r"(?<![a-z0-9])"  # start of a word in folded text
+_E = r"(?![a-z0-9])"  # end of a word
+_NUMBER_WORD = r"(?:n\s?[°o]\.?|no\.?|num(?:ero|\.)?|#)"
+_OF = r"\s*(?:(?:de\s+l'|du|de|d'|des)\s*)?"
+
+# Order matters: longer labels first, so "code service" wins over "service".
+_LABEL_PATTERNS: list[tuple[str, str, bool]] = [
+    # (field, folded pattern, strong). A weak label needs a value that looks like a code.
+    (MANDATAIRE, rf"{_B}(?:societe\s+)?mandataire(?:\s+du\s+groupement)?{_E}", True),
+    (SIRET, rf"{_B}(?:{_NUMBER_WORD}\s*)?siret{_OF}(?:destinataire|client|acheteur|beneficiaire|l'acheteur)?{_E}", True),
+    (SIRET, rf"{_B}code\s+destinataire{_E}", True),
+    (SERVICE_CODE, rf"{_B}code{_OF}service(?:\s+executant|\s+destinataire)?{_E}", True),
+    (SERVICE_CODE, rf"{_B}service\s+(?:executant|destinataire|ordonnateur){_E}", True),
+    (SERVICE_CODE, rf"{_B}reference\s+(?:de\s+l')?acheteur{_E}", True),
+    (SERVICE_CODE, rf"{_B}service(?!\s+(?:client|clients|commercial|comptable|apres[\s-]vente|des\s|du\s|de\s|d')){_E}", False),
+    (ENGAGEMENT_NUMBER, rf"{_B}(?:{_NUMBER_WORD}\s*){_OF}engagement(?:\s+juridique)?{_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}engagement\s+juridique{_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}(?:{_NUMBER_WORD}\s*){_OF}ej{_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}ej{_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}(?:{_NUMBER_WORD}\s*){_OF}(?:bon\s+de\s+commande|commande){_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}bon\s+de\s+commande{_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}engagement{_E}", False),
+    (CONTRACT_NUMBER, rf"{_B}(?:{_NUMBER_WORD}\s*){_OF}(?:marche|contrat){_E}(?:\s+public)?", True),
+    (CONTRACT_NUMBER, rf"{_B}ref(?:erence|\.)?\s*{_OF}(?:marche|contrat){_E}", True),
+    (CONTRACT_NUMBER, rf"{_B}(?:marche|contrat)(?:\s+public)?{_E}", False),
+]
+
+_LABELS = re.compile("|".join(f"(?P<l{index}>{pattern})" for index, (_, pattern, _) in enumerate(_LABEL_PATTERNS)))
+
+# What may sit between a label and its value: "(EJ)", "n°", a colon, a dash.
+_GAP = re.compile(rf"[ \t]*(?:\([^)\n]{{0,20}}\))?[ \t]*(?:{_NUMBER_WORD})?[ \t]*(?:[:=|–\-][ \t]*)?")
+
+# A SIRET as printed: 14 digits, grouped by spaces, dots or dashes, or not.
+SIRET_PATTERN = re.compile(r"(?<![\d])(\d{3}[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{5}|\d(?:[ .]?\d){13})(?![ .\-]?\d)")
+_LOOSE_DIGITS = re.compile(r"^\d[\d .\-]{7,22}\d")
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*")
+_CODE_LIKE = re.compile(r"^(?=.*[A-Z0-9])[A-Z0-9_\-./]+$")
+_STOP_WORDS = frozenset(
+    "n no de du des la le les l d et a au aux sur pour par en public juridique executant numero num".split()
+)
+
+
+@dataclass(frozen=True)
+class LabelledValue:
+    """A value printed after a Chorus Pro label."""
+
+    field: str
+    value: str  # as printed; a SIRET keeps its separators
+    start: int  # offset of the value in the text
+    label: str  # the label as printed
+    recipient_qualified: bool = False  # "SIRET du destinataire", "SIRET client"…
+    name: str | None = None  # the mandataire's name, for MANDATAIRE
+
+
+@dataclass(frozen=True)
+class SiretMention:
+    """A 14-digit number printed anywhere in the text."""
+
+    raw: str
+    siret: str
+    start: int
+    line: str
+
+
+def find_labelled_values(text: str) -> list[LabelledValue]:
+    """Return every label/value pair found, in text order."""
+    folded = fold_text(text)
+    found: list[LabelledValue] = []
+    skip_until = -1
+    header_rows = _header_rows(folded)
+    for match in _LABELS.finditer(folded):
+        if match.start() < skip_until:
+            continue  # a "SIRET" inside the mandataire's line belongs to the mandataire
+        if any(start <= match.start() < end for start, end in header_rows):
+            continue  # read by _table_values
+        index = int(match.lastgroup[1:])
+        field, _, strong = _LABEL_PATTERNS[index]
+        value_start, value_text = _value_after(text, folded, match.end())
+        if value_text is None or _LABELS.match(folded, value_start):
+            continue
+        label = text[match.start() : match.end()]
+        item = _read_value(field, strong, value_text, value_start, label)
+        if item is None:
+            continue
+        found.append(item)
+        if field == MANDATAIRE:
+            line_end = text.find("\n", value_start)
+            skip_until = line_end if line_end != -1 else len(text)
+    found.extend(_table_values(text, folded))
+    found.sort(key=lambda item: item.start)
+    return found
+
+
+def _value_after(text: str, folded: str, position: int) -> tuple[int, str | None]:
+    """Return the start and text of the value after a label: the rest of its line, else the next line."""
+    gap = _GAP.match(folded, position)
+    position = gap.end() if gap else position
+    line_end = text.find("\n", position)
+    if line_end == -1:
+        line_end = len(text)
+    rest = text[position:line_end].strip()
+    if rest:
+        return position + (len(text[position:line_end]) - len(text[position:line_end].lstrip())), rest
+    next_start = line_end + 1
+    if next_start >= len(text):
+        return position, None
+    next_end = text.find("\n", next_start)
+    if next_end == -1:
+        next_end = len(text)
+    gap = _GAP.match(folded, next_start, next_end)
+    start = gap.end() if gap else next_start
+    value = text[start:next_end].strip()
+    return start, value or None
+
+
+def _read_value(field: str, strong: bool, value: str, start: int, label: str) -> LabelledValue | None:
+    folded_label = fold_text(label)
+    if field == SIRET:
+        digits = _LOOSE_DIGITS.match(value)
+        if digits is None:
+            return None
+        siret_match = SIRET_PATTERN.match(value)
+        raw = siret_match.group(1) if siret_match else digits.group(0)
+        qualified = any(word in folded_label for word in ("destinataire", "client", "acheteur", "beneficiaire"))
+        return LabelledValue(SIRET, raw.strip(), start, label, recipient_qualified=qualified)
+    if field == MANDATAIRE:
+        return _read_mandataire(value, start, label)
+    token_match = _TOKEN.match(value)
+    if token_match is None:
+        return None
+    token = token_match.group(0).rstrip(".-/")
+    if not token or fold_text(token) in _STOP_WORDS:
+        return None
+    if field in (ENGAGEMENT_NUMBER, CONTRACT_NUMBER) and not any(char.isdigit() for char in token):
+        # Reference numbers carry digits; a word after the label is prose ("engagement de ...").
+        if not (strong and _CODE_LIKE.match(token) and len(token) >= 3):
+            return None
+    if field == SERVICE_CODE and not _CODE_LIKE.match(token):
+        if not strong or not any(char.isdigit() for char in token):
+            return None
+    return LabelledValue(field, token, start, label)
+
+
+_MANDATAIRE_SIRET_LABEL = re.compile(r"[\s,;:–\-(]*(?:SIRET|siret|Siret)?\s*(?:n\s?°|no\.?)?\s*[:]?\s*$")
+
+
+def _read_mandataire(value: str, start: int, label: str) -> LabelledValue | None:
+    siret_match = SIRET_PATTERN.search(value)
+    if siret_match is None:
+        name = value.strip(" -–,;:") or None
+        return LabelledValue(MANDATAIRE, "", start, label, name=name) if name else None
+    name = _MANDATAIRE_SIRET_LABEL.sub("", value[: siret_match.start()]).strip(" -–,;:()") or None
+    return LabelledValue(MANDATAIRE, siret_match.group(1), start + siret_match.start(), label, name=name)
+
+
+_TABLE_CELL = re.compile(rf"{SIRET_PATTERN.pattern}|[^\s|;]+")
+_LABEL_SEPARATOR = re.compile(r"[\s:|;/]*")
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for line in text.split("\n"):
+        spans.append((position, position + len(line)))
+        position += len(line) + 1
+    return spans
+
+
+def _header_rows(folded: str) -> list[tuple[int, int]]:
+    """Return the spans of lines made only of two labels or more (a table's header row)."""
+    return [(start, end) for start, end in _line_spans(folded) if len(_header_labels(folded, start, end)) >= 2]
+
+
+def _table_values(text: str, folded: str) -> list[LabelledValue]:
+    """Read a header row made only of labels, with the values on the next line in the same order.
+
+    The value line must have exactly one cell per label (a SIRET written
+    with spaces counts as one cell); otherwise the row is left alone.
+    """
+    found: list[LabelledValue] = []
+    spans = _line_spans(text)
+    for (start, end), (next_start, next_end) in zip(spans, spans[1:]):
+        labels = _header_labels(folded, start, end)
+        if len(labels) < 2:
+            continue
+        cells = list(_TABLE_CELL.finditer(text, next_start, next_end))
+        if len(cells) != len(labels):
+            continue
+        for (field, label_start, label_end), cell in zip(labels, cells, strict=True):
+            label = text[label_start:label_end].strip()
+            item = _read_value(field, True, cell.group(0), cell.start(), label)
+            if item is not None:
+                found.append(item)
+    return found
+
+
+def _header_labels(folded: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Return (field, start, end) of each label of a line made only of labels, or []."""
+    labels = []
+    position = _LABEL_SEPARATOR.match(folded, start, end).end()
+    while position < end:
+        match = _LABELS.match(folded, position, end)
+        if match is None:
+            return []
+        labels.append((_LABEL_PATTERNS[int(match.lastgroup[1:])][0], match.start(), match.end()))
+        position = _LABEL_SEPARATOR.match(folded, match.end(), end).end()
+    return labels
+
+
+def find_siret_mentions(text: str) -> list[SiretMention]:
+    """Return every 14-digit number that could be a SIRET, with its line."""
+    mentions = []
+    for match in SIRET_PATTERN.finditer(text):
+        siret = normalise_siret(match.group(1))
+        if siret is None:
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line = text[line_start : line_end if line_end != -1 else len(text)]
+        mentions.append(SiretMention(match.group(1), siret, match.start(), line))
+    return mentions
+
+
+# Words of a supplier's legal mentions (footer or letterhead).
+_LEGAL_WORDS = re.compile(
+    r"capital|\brcs\b|\bape\b|\bnaf\b|tva\s+intra|n\s?°\s*tva|no\.?\s+tva|numero\s+de\s+tva|siege\s+social"
+    r"|immatricul|\bsas\b|\bsarl\b|\bsasu\b|\beurl\b|\bsa\b|\bscop\b|societe\s+par\s+actions"
+)
+_CUSTOMER_WORDS = re.compile(r"client|destinataire|acheteur|mandataire|beneficiaire|customer|buyer")
+_BANK_WORDS = re.compile(r"\biban\b|\bbic\b|\brib\b|swift")
+_SIREN_PATTERN = re.compile(r"(?<![\d])(\d{3}[ .]?\d{3}[ .]?\d{3})(?![ .]?\d)")
+_FRENCH_VAT = re.compile(r"(?<![a-z0-9])fr\s?[0-9a-z]{2}\s?(\d{3}\s?\d{3}\s?\d{3})(?!\d)")
+
+
+def is_legal_line(line: str) -> bool:
+    """Tell whether a line reads like the supplier's legal mentions and not like the customer block."""
+    folded = fold_text(line)
+    return bool(_LEGAL_WORDS.search(folded)) and not _CUSTOMER_WORDS.search(folded)
+
+
+def is_bank_line(line: str) -> bool:
+    return bool(_BANK_WORDS.search(fold_text(line)))
+
+
+def find_legal_sirens(text: str) -> set[str]:
+    """Return the SIRENs printed in the supplier's legal mentions (RCS, SIREN, French VAT number, SIRET)."""
+    sirens: set[str] = set()
+    for line in text.split("\n"):
+        if not is_legal_line(line) or is_bank_line(line):
+            continue
+        folded = fold_text(line)
+        for match in SIRET_PATTERN.finditer(line):
+            siret = normalise_siret(match.group(1))
+            if siret:
+                sirens.add(siret[:9])
+        for match in _SIREN_PATTERN.finditer(line):
+            siren = normalise_siren(match.group(1))
+            if siren:
+                sirens.add(siren)
+        for match in _FRENCH_VAT.finditer(folded):
+            siren = normalise_siren(match.group(1))
+            if siren:
+                sirens.add(siren)
+    return sirens
+
+
+_VAT_NUMBER = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2})\s?([0-9A-Z][0-9A-Z \-.]{5,16}[0-9A-Z])(?![A-Za-z0-9])")
+_CUSTOMER_VAT_LINE = re.compile(
+    r"(?:tva|vat|ust|btw|iva)[^\n]{0,30}(?:client|acheteur|destinataire|customer|buyer)"
+    r"|(?:client|acheteur|destinataire|customer|buyer)[^\n]{0,30}(?:tva|vat)"
+)
+
+
+def find_customer_vat_number(text: str) -> str | None:
+    """Return the customer's VAT number printed as "N° TVA client …", or None."""
+    for line in text.split("\n"):
+        folded = fold_text(line)
+        label = _CUSTOMER_VAT_LINE.search(folded)
+        if label is None:
+            continue
+        match = _VAT_NUMBER.search(line, label.end())
+        if match:
+            return (match.group(1) + match.group(2)).replace(" ", "").replace("-", "").replace(".", "")
+    return None

@@ -1,0 +1,135 @@
+"""Turn one invoice file into a SourceInvoice: PDF text, Factur-X XML, then detection."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from chorus_tui.detection.detector import ChorusFields, detect_chorus_data
+from chorus_tui.domain import Amounts, SourceInvoice
+from chorus_tui.i18n import Message
+from chorus_tui.sources.facturx import FacturxData, FacturxError, parse_facturx_xml
+from chorus_tui.sources.pdf import PdfContent, PdfReadError, read_file_bytes, read_pdf_bytes
+from chorus_tui.sources.text import fold_text
+from chorus_tui.sources.textfields import read_text_fields
+
+log = logging.getLogger(__name__)
+
+_ALREADY_PAID = re.compile(r"(?<![a-z])(?:facture\s+)?acquittee(?![a-z])|deja\s+(?:reglee|payee)")
+
+
+def read_invoice(
+    path: Path,
+    *,
+    supplier_sirets: Iterable[str] = frozenset(),
+    structured: ChorusFields | None = None,
+) -> SourceInvoice:
+    """Read an invoice PDF (Factur-X or plain) and detect its Chorus Pro data.
+
+    Never raises for a bad file: a missing, empty, encrypted or non-PDF file
+    gives a SourceInvoice whose `errors` say why.
+    """
+    path = Path(path)
+    invoice = SourceInvoice(source_key=path.name, file_path=path)
+    try:
+        data = read_file_bytes(path)
+    except PdfReadError as error:
+        invoice.errors.append(error.message)
+        return invoice
+    _read_into(invoice, data, str(path), supplier_sirets, structured)
+    return invoice
+
+
+def read_invoice_bytes(
+    data: bytes,
+    *,
+    source_key: str,
+    supplier_sirets: Iterable[str] = frozenset(),
+    structured: ChorusFields | None = None,
+) -> SourceInvoice:
+    """Read an invoice PDF held in memory (a download from an invoicing tool, for instance)."""
+    invoice = SourceInvoice(source_key=source_key, file_path=None)
+    _read_into(invoice, data, source_key, supplier_sirets, structured)
+    return invoice
+
+
+def _read_into(
+    invoice: SourceInvoice,
+    data: bytes,
+    name: str,
+    supplier_sirets: Iterable[str],
+    structured: ChorusFields | None,
+) -> None:
+    invoice.file_size = len(data)
+    try:
+        content = read_pdf_bytes(data, name=name)
+    except PdfReadError as error:
+        invoice.errors.append(error.message)
+        return
+    _fill(invoice, content, supplier_sirets, structured)
+
+
+def _fill(
+    invoice: SourceInvoice,
+    content: PdfContent,
+    supplier_sirets: Iterable[str],
+    structured: ChorusFields | None,
+) -> None:
+    name = invoice.source_key
+    invoice.file_size = content.file_size
+    invoice.file_sha256 = content.file_sha256
+    notes: list[Message] = []
+
+    facturx: FacturxData | None = None
+    if content.facturx_xml is not None:
+        try:
+            facturx = parse_facturx_xml(content.facturx_xml)
+        except FacturxError as error:
+            log.warning("unreadable Factur-X XML in %s: %s", name, error)
+            notes.append(Message("sources.facturx_unreadable", {"file": name, "error": str(error)}))
+        else:
+            invoice.facturx_xml = content.facturx_xml
+            invoice.facturx_profile = facturx.profile
+
+    if not content.text.strip() and facturx is None:
+        notes.append(Message("sources.no_text", {"file": name}))
+
+    text_fields = read_text_fields(content.text)
+    if facturx is not None:
+        invoice.invoice_number = facturx.invoice_number or text_fields.invoice_number
+        invoice.invoice_date = facturx.invoice_date or text_fields.invoice_date
+        invoice.customer_name = facturx.buyer_name or text_fields.customer_name
+        invoice.kind = facturx.kind
+        invoice.original_invoice_number = facturx.original_invoice_number or text_fields.original_invoice_number
+        invoice.amounts = _merge_amounts(facturx.amounts, text_fields.amounts)
+    else:
+        invoice.invoice_number = text_fields.invoice_number
+        invoice.invoice_date = text_fields.invoice_date
+        invoice.customer_name = text_fields.customer_name
+        invoice.kind = text_fields.kind
+        invoice.original_invoice_number = text_fields.original_invoice_number
+        invoice.amounts = text_fields.amounts
+    invoice.already_paid = bool(_ALREADY_PAID.search(fold_text(content.text)))
+
+    invoice.detection = detect_chorus_data(
+        content.text,
+        facturx=facturx,
+        structured=structured,
+        supplier_sirets=supplier_sirets,
+        customer_name=invoice.customer_name,
+    )
+    invoice.detection.warnings[:0] = notes
+
+
+def _merge_amounts(primary: Amounts, fallback: Amounts) -> Amounts:
+    """Keep the XML's amounts and take from the text only the totals the XML lacks."""
+    return Amounts(
+        total_ht=primary.total_ht if primary.total_ht is not None else fallback.total_ht,
+        total_vat=primary.total_vat if primary.total_vat is not None else fallback.total_vat,
+        total_ttc=primary.total_ttc if primary.total_ttc is not None else fallback.total_ttc,
+        amount_due=primary.amount_due if primary.amount_due is not None else fallback.amount_due,
+        vat_lines=primary.vat_lines or fallback.vat_lines,
+        currency=primary.currency,
+    )

@@ -1,0 +1,63 @@
+"""Text clean-up for what PDF libraries extract.
+
+Extracted text can hold lone surrogates (pictograms drawn from emoji fonts),
+ligature code points (U+FB01 "ﬁ"), private-use glyph codes, zero-width
+characters, and non-breaking or thin spaces inside numbers. Everything
+downstream (regular expressions, `--json` output, the terminal) gets the
+text through `clean_text`, so none of those can make it fail.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Unicode categories removed after NFKC: surrogates, private use, unassigned,
+# format characters (zero-width space, soft hyphen, bidi marks) and controls.
+_DROPPED_CATEGORIES = frozenset({"Cs", "Co", "Cn", "Cf", "Cc"})
+_KEPT_CONTROLS = frozenset("\n\t")
+_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
+
+
+def clean_text(text: str) -> str:
+    """Return `text` in NFKC form with unprintable code points removed and line ends as "\\n".
+
+    NFKC turns ligatures into their letters, "Nº" into "No", and every
+    non-breaking or thin space into a plain space. Runs of horizontal
+    whitespace become one space; line breaks are kept because labels and
+    values are often on consecutive lines.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _drop_unprintable(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _drop_unprintable(text)
+    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(lines)
+
+
+def _drop_unprintable(text: str) -> str:
+    return "".join(
+        char
+        for char in text
+        if char in _KEPT_CONTROLS or unicodedata.category(char) not in _DROPPED_CATEGORIES
+    )
+
+
+def fold_text(text: str) -> str:
+    """Return `text` lower-cased and without accents, with exactly one output character per input character.
+
+    Matching runs on the folded copy and values are cut from the original
+    at the same offsets, so the lengths must stay equal.
+    """
+    return "".join(_fold_char(char) for char in text)
+
+
+_APOSTROPHES = frozenset("’‘ʼ`´")
+
+
+def _fold_char(char: str) -> str:
+    if char in _APOSTROPHES:
+        return "'"
+    base = unicodedata.normalize("NFD", char)[0]
+    lowered = base.lower()
+    return lowered if len(lowered) == 1 else base

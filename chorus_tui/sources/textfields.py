@@ -1,0 +1,283 @@
+"""Read invoice fields (number, date, customer, amounts) from the cleaned text of a PDF.
+
+These are the fields of the invoice itself; the Chorus Pro data (SIRET,
+service, engagement) is read by `chorus_tui.detection`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from chorus_tui.domain import Amounts, InvoiceKind, VatLine
+from chorus_tui.sources.text import fold_text
+
+_MONTHS = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
+    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
+    "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+_NUMERIC_DATE = re.compile(r"(?<!\d)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)")
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_WORD_DATE = re.compile(r"(?<![a-z0-9])(1er|\d{1,2})\s+([a-z]{3,9})\.?\s+(\d{4})(?!\d)")
+
+# An amount as printed in French or English: "1 234,56", "1.234,56", "1234.56", "-218,48 €".
+AMOUNT_PATTERN = re.compile(
+    r"(?<![\w.,])(-\s?)?(\d{1,3}(?:[ .']\d{3})+(?:,\d{1,2})?|\d{1,3}(?:,\d{3})+\.\d{1,2}|\d+(?:[.,]\d{1,2})?)(?![\d])"
+)
+_PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
+
+_NUMBER_WORD = r"(?:n\s?[°o]\.?|no\.?|numero|num\.?|#)"
+_INVOICE_NUMBER_LABELS = [
+    re.compile(rf"(?<![a-z]){_NUMBER_WORD}\s*(?:de\s+)?(?:la\s+)?(?:facture|avoir)\s*:?\s*"),
+    re.compile(rf"(?<![a-z])(?:facture|avoir)\s*(?:{_NUMBER_WORD})?\s*:?\s*"),
+    re.compile(r"(?<![a-z])invoice\s*(?:number|no\.?|#)?\s*:?\s*"),
+]
+_INVOICE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*\d[A-Za-z0-9_\-./]*|\d+")
+_NOT_INVOICE_NUMBER_CONTEXT = re.compile(r"(?:liee|origine|initiale|d'origine|annulee|rectifiee|date)\s*$")
+
+_CREDIT_NOTE_TITLE = re.compile(r"^\s*(?:facture\s+d')?avoir(?![a-z])")
+_ORIGINAL_INVOICE = re.compile(
+    rf"(?:facture\s+(?:liee|d'origine|initiale|d'origine\s+n°?|rectifiee|annulee)|avoir\s+(?:sur|relatif\s+a)\s+(?:la\s+)?facture"
+    rf"|en\s+reference\s+a\s+la\s+facture|annule\s+(?:et\s+remplace\s+)?la\s+facture|facture\s+concernee)"
+    rf"\s*(?:{_NUMBER_WORD})?\s*:?\s*"
+)
+
+_DATE_LABEL = re.compile(r"date\s*(?:de\s+(?:la\s+)?facture|d'emission|de\s+facturation|facture)?\s*:?|(?<![a-z])(?:le|fait\s+le|emise?\s+le)\s")
+_NOT_ISSUE_DATE = re.compile(r"echeance|livraison|reglement|paiement|valable|prestation|periode|limite|commande|virement|du\s|au\s")
+
+_CUSTOMER_LABELS = re.compile(
+    r"^\s*(?:client|destinataire|facture\s+a|facturer\s+a|adresse\s+de\s+facturation|a\s+l'attention\s+de|acheteur)\s*:?\s*"
+)
+
+
+@dataclass
+class TextInvoiceFields:
+    """Invoice fields read from a PDF's text; None where nothing was recognised."""
+
+    invoice_number: str | None = None
+    invoice_date: date | None = None
+    customer_name: str | None = None
+    kind: InvoiceKind = InvoiceKind.INVOICE
+    original_invoice_number: str | None = None
+    amounts: Amounts = field(default_factory=Amounts)
+
+
+def parse_amount(value: str) -> Decimal | None:
+    """Parse "1 234,56", "1.234,56", "1234.56", "-218,48" or "1,234.56" into a Decimal."""
+    text = value.replace("€", "").replace("EUR", "").replace(" ", "").replace("'", "").strip()
+    negative = text.startswith("-")
+    text = text.lstrip("-+")
+    if not text:
+        return None
+    if "," in text and "." in text:
+        decimal_separator = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_separator == "," else ","
+        text = text.replace(thousands, "").replace(decimal_separator, ".")
+    elif "," in text:
+        text = text.replace(",", ".")
+    elif "." in text and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+        text = text.replace(".", "")  # "1.234" with dots as thousands separators
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None
+    return -amount if negative else amount
+
+
+def parse_french_date(text: str) -> date | None:
+    """Return the first date in `text`: "12/03/2026", "12.03.26", "2026-03-12", "12 mars 2026", "1er avril 2026"."""
+    folded = fold_text(text)
+    found: list[tuple[int, date]] = []
+    for match in _NUMERIC_DATE.finditer(folded):
+        year = int(match.group(3))
+        year = year + 2000 if year < 100 else year
+        parsed = _safe_date(year, int(match.group(2)), int(match.group(1)))
+        if parsed:
+            found.append((match.start(), parsed))
+    for match in _ISO_DATE.finditer(folded):
+        parsed = _safe_date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        if parsed:
+            found.append((match.start(), parsed))
+    for match in _WORD_DATE.finditer(folded):
+        month = _MONTHS.get(match.group(2))
+        if month is None:
+            continue
+        day = 1 if match.group(1) == "1er" else int(match.group(1))
+        parsed = _safe_date(int(match.group(3)), month, day)
+        if parsed:
+            found.append((match.start(), parsed))
+    return min(found)[1] if found else None
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def read_text_fields(text: str) -> TextInvoiceFields:
+    """Read the invoice number, date, customer, kind and totals from cleaned PDF text."""
+    lines = text.split("\n")
+    folded_lines = [fold_text(line) for line in lines]
+    fields = TextInvoiceFields()
+    fields.kind = _kind(folded_lines)
+    fields.original_invoice_number = _original_invoice_number(lines, folded_lines)
+    fields.invoice_number = _invoice_number(lines, folded_lines, fields.original_invoice_number)
+    fields.invoice_date = _issue_date(lines, folded_lines)
+    fields.customer_name = _customer_name(lines, folded_lines)
+    fields.amounts = read_amounts(lines, folded_lines)
+    return fields
+
+
+def _kind(folded_lines: list[str]) -> InvoiceKind:
+    for line in folded_lines[:25]:
+        if _CREDIT_NOTE_TITLE.match(line):
+            return InvoiceKind.CREDIT_NOTE
+        if re.match(r"^\s*facture(?![a-z])", line) and "avoir" not in line:
+            return InvoiceKind.INVOICE
+    return InvoiceKind.INVOICE
+
+
+def _original_invoice_number(lines: list[str], folded_lines: list[str]) -> str | None:
+    for line, folded in zip(lines, folded_lines, strict=True):
+        match = _ORIGINAL_INVOICE.search(folded)
+        if match:
+            token = _INVOICE_TOKEN.search(line, match.end())
+            if token and token.start() - match.end() <= 3:
+                return token.group(0).rstrip(".-/")
+    return None
+
+
+def _invoice_number(lines: list[str], folded_lines: list[str], original: str | None) -> str | None:
+    for pattern in _INVOICE_NUMBER_LABELS:
+        for line, folded in zip(lines, folded_lines, strict=True):
+            for match in pattern.finditer(folded):
+                if _NOT_INVOICE_NUMBER_CONTEXT.search(folded[: match.start()] + folded[match.start() : match.end()]):
+                    continue
+                token = _INVOICE_TOKEN.match(line, match.end())
+                if token is None:
+                    continue
+                value = token.group(0).rstrip(".-/")
+                if value != original and not _looks_like_date(value):
+                    return value
+    return None
+
+
+def _looks_like_date(value: str) -> bool:
+    return bool(_NUMERIC_DATE.fullmatch(value) or _ISO_DATE.fullmatch(value))
+
+
+def _issue_date(lines: list[str], folded_lines: list[str]) -> date | None:
+    for line, folded in zip(lines, folded_lines, strict=True):
+        for match in _DATE_LABEL.finditer(folded):
+            if _NOT_ISSUE_DATE.search(folded[max(0, match.start() - 12) : match.end() + 4]):
+                continue
+            parsed = parse_french_date(line[match.end() :])
+            if parsed:
+                return parsed
+    for line, folded in zip(lines, folded_lines, strict=True):
+        if _NOT_ISSUE_DATE.search(folded):
+            continue
+        parsed = parse_french_date(line)
+        if parsed:
+            return parsed
+    return None
+
+
+def _customer_name(lines: list[str], folded_lines: list[str]) -> str | None:
+    for index, folded in enumerate(folded_lines):
+        match = _CUSTOMER_LABELS.match(folded)
+        if not match:
+            continue
+        rest = lines[index][match.end() :].strip(" :")
+        if rest:
+            return rest
+        for following in lines[index + 1 : index + 3]:
+            if following.strip():
+                return following.strip()
+    return None
+
+
+_TOTAL_HT = re.compile(r"(?:total|montant|net)\s*(?:general\s*)?h\.?\s?t\.?(?![a-z])|total\s+hors\s+taxes?|sous[\s-]total")
+_TOTAL_VAT = re.compile(r"(?:total|montant)\s*(?:de\s+(?:la\s+)?)?t\.?v\.?a\.?(?![a-z])|total\s+taxes")
+_TOTAL_TTC = re.compile(r"(?:total|montant)\s*(?:general\s*)?t\.?t\.?c\.?(?![a-z])|total\s+toutes\s+taxes")
+_AMOUNT_DUE = re.compile(r"net\s+a\s+payer|solde\s+a\s+payer|reste\s+a\s+payer|montant\s+(?:du|a\s+payer)(?![a-z])")
+_VAT_LINE = re.compile(r"(?<![a-z])t\.?v\.?a(?![a-z])")
+_EXEMPTION = re.compile(
+    r"tva\s+non\s+applicable[^\n]*|exon[eé]ration\s+de\s+tva[^\n]*|exonere[^\n]*|autoliquidation[^\n]*"
+    r"|art(?:icle|\.)?\s*(?:293\s*b|261|262|283)[^\n]*"
+)
+
+
+def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
+    """Read the totals and the VAT summary lines."""
+    amounts = Amounts()
+    for line, folded in zip(lines, folded_lines, strict=True):
+        if amounts.total_ttc is None and _TOTAL_TTC.search(folded):
+            amounts.total_ttc = _last_amount(line, _TOTAL_TTC.search(folded).end())
+        elif amounts.total_vat is None and _TOTAL_VAT.search(folded):
+            amounts.total_vat = _last_amount(line, _TOTAL_VAT.search(folded).end())
+        elif amounts.total_ht is None and _TOTAL_HT.search(folded):
+            amounts.total_ht = _last_amount(line, _TOTAL_HT.search(folded).end())
+        elif amounts.amount_due is None and _AMOUNT_DUE.search(folded):
+            amounts.amount_due = _last_amount(line, _AMOUNT_DUE.search(folded).end())
+        elif _VAT_LINE.search(folded):
+            vat_line = _vat_line(line, folded)
+            if vat_line is not None:
+                amounts.vat_lines.append(vat_line)
+    exemption = _exemption_reason(lines, folded_lines)
+    if exemption:
+        if not amounts.vat_lines:
+            base = amounts.total_ht if amounts.total_ht is not None else Decimal("0")
+            amounts.vat_lines.append(VatLine(Decimal("0"), base, Decimal("0"), exemption))
+        for vat_line in amounts.vat_lines:
+            if vat_line.rate == 0 and vat_line.exemption_reason is None:
+                vat_line.exemption_reason = exemption
+    if amounts.total_ttc is None and amounts.amount_due is not None and amounts.total_ht is not None:
+        amounts.total_ttc = amounts.amount_due
+    return amounts
+
+
+def _amounts_in(line: str, start: int = 0) -> list[Decimal]:
+    values = []
+    for match in AMOUNT_PATTERN.finditer(line, start):
+        end = match.end()
+        if line[end : end + 2].lstrip().startswith("%"):
+            continue
+        parsed = parse_amount((match.group(1) or "") + match.group(2))
+        if parsed is not None:
+            values.append(parsed)
+    return values
+
+
+def _last_amount(line: str, start: int) -> Decimal | None:
+    values = _amounts_in(line, start)
+    return values[-1] if values else None
+
+
+def _vat_line(line: str, folded: str) -> VatLine | None:
+    """Read "TVA 20 % 16,38" or "TVA collectée 20,0% 81,90 € 16,38 €" (rate, then base and VAT)."""
+    if re.search(r"intra|n\s?°|numero|client|\bfr\d", folded):
+        return None
+    percent = _PERCENT.search(line)
+    if percent is None:
+        return None
+    rate = parse_amount(percent.group(1))
+    values = _amounts_in(line, percent.end())
+    if rate is None or not values:
+        return None
+    if len(values) >= 2:
+        return VatLine(rate, values[-2], values[-1])
+    return VatLine(rate, Decimal("0"), values[-1])
+
+
+def _exemption_reason(lines: list[str], folded_lines: list[str]) -> str | None:
+    for line, folded in zip(lines, folded_lines, strict=True):
+        match = _EXEMPTION.search(folded)
+        if match:
+            return line[match.start() : match.end()].strip(" .;")
+    return None
