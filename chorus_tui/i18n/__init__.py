@@ -104,7 +104,13 @@ class Message:
         return t(self.key, **self.params)
 
     def render(self, lang: str | None = None) -> str:
-        if lang is None or lang == _current:
+        if lang is None or lang == current_language():
             return str(self)
-        text = catalogue(lang)[self.key]
-        return text.format(**self.params) if self.params else text
+        # Parameters that are Messages themselves, or that format per language, read the
+        # current language: switch it for the time of this rendering.
+        previous = current_language()
+        set_language(lang)
+        try:
+            return str(self)
+        finally:
+            set_language(previous)
