@@ -1,19 +1,173 @@
-"""Configuration file (TOML) of chorus-tui.
+"""Configuration file (TOML) of chorus-tui: language, profiles and their connection settings.
 
-NOTE: this is the first slice; profiles, typed validation with error
-positions and atomic writes are built on top of it.
+The file lives in `paths.config_dir()` (`CHORUS_TUI_CONFIG_DIR` or
+`CHORUS_TUI_HOME` move it). It is read with `tomllib`, validated by the
+pydantic models below and written atomically with `tomli-w`. Secrets (PISTE
+client secret, technical password) never go into it: the models reject
+those keys, and `chorus_tui.secrets` stores them elsewhere.
+
+Layout:
+
+    language = "fr"
+    default_profile = "default"
+
+    [profiles.default]
+    environment = "qualification"
+    client_id = "…"
+    technical_login = "TECH_1_…@cpro.fr"
+    supplier_structure_id = 25361234
+    supplier_siret = "…"
+    bank_account_id = 1
+    technical_password_expiry = 2027-02-10
+    poll_interval_seconds = 300
+    invoice_folder = "/home/me/factures"
+
+    [profiles.default.urls.qualification]
+    token_url = "http://127.0.0.1:8080/api/oauth/token"
+    api_url = "http://127.0.0.1:8080"
 """
 
 from __future__ import annotations
 
+import logging
+import os
+import re
+import tempfile
 import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chorus_tui import paths
+from chorus_tui.chorus.settings import DEFAULT_URLS, ConnectionSettings, Environment
+from chorus_tui.i18n import Message
+
+logger = logging.getLogger(__name__)
 
 CONFIG_FILE_NAME = "config.toml"
+DEFAULT_PROFILE = "default"
+DEFAULT_POLL_INTERVAL_SECONDS = 300
+
+# Profile names become folder names and keyring service names, so they stay
+# within a portable file-name alphabet.
+PROFILE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+# Keys that would hold a secret. They are rejected with a dedicated message,
+# because a user who pastes the secret into the file must learn where it goes.
+SECRET_KEYS = frozenset({
+    "client_secret", "piste_client_secret", "secret",
+    "technical_password", "tech_password", "password", "mot_de_passe",
+})
 
 
-def config_path():
+class ConfigError(Exception):
+    """The configuration file cannot be read, parsed or validated.
+
+    `message` is the user-facing text; `path`, `line` and `key` locate the
+    problem when known.
+    """
+
+    def __init__(self, message: Message, *, path: Path, line: int | None = None,
+                 key: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.path = path
+        self.line = line
+        self.key = key
+
+
+class EnvironmentUrls(BaseModel):
+    """Overrides of one environment's PISTE token URL and API gateway root."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token_url: str | None = None
+    api_url: str | None = None
+
+    @field_validator("token_url", "api_url")
+    @classmethod
+    def _check_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must start with https:// or http:// followed by a host name")
+        return value.rstrip("/") if value else value
+
+
+class ProfileConfig(BaseModel):
+    """One profile: an environment, a PISTE application, a technical account and a supplier."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    environment: Environment = Environment.QUALIFICATION
+    urls: dict[Environment, EnvironmentUrls] = Field(default_factory=dict)
+    client_id: str | None = None
+    technical_login: str | None = None
+    supplier_structure_id: int | None = None
+    supplier_siret: str | None = None
+    supplier_name: str | None = None
+    bank_account_id: int | None = None
+    technical_password_expiry: date | None = None
+    poll_interval_seconds: int = Field(default=DEFAULT_POLL_INTERVAL_SECONDS, ge=30, le=86_400)
+    invoice_folder: Path | None = None
+
+    @field_validator("supplier_siret")
+    @classmethod
+    def _check_siret(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d{14}", value):
+            raise ValueError("a SIRET is 14 digits")
+        return value
+
+    def connection_settings(self, environment: Environment | None = None) -> ConnectionSettings:
+        """Return the token and API URLs of `environment` (the profile's by default), overrides applied."""
+        environment = environment or self.environment
+        token_url, api_url = DEFAULT_URLS[environment]
+        override = self.urls.get(environment)
+        if override is not None:
+            token_url = override.token_url or token_url
+            api_url = override.api_url or api_url
+        return ConnectionSettings(environment, token_url, api_url)
+
+
+class AppConfig(BaseModel):
+    """The whole configuration file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Literal["fr", "en"] | None = None
+    default_profile: str = DEFAULT_PROFILE
+    profiles: dict[str, ProfileConfig] = Field(default_factory=dict)
+
+    @field_validator("default_profile")
+    @classmethod
+    def _check_default_profile(cls, value: str) -> str:
+        check_profile_name(value)
+        return value
+
+    @field_validator("profiles")
+    @classmethod
+    def _check_profile_names(cls, value: dict[str, ProfileConfig]) -> dict[str, ProfileConfig]:
+        for name in value:
+            check_profile_name(name)
+        return value
+
+    def profile(self, name: str) -> ProfileConfig:
+        """Return profile `name`, or a profile with default values when the file has none by that name."""
+        return self.profiles.get(name) or ProfileConfig()
+
+
+def check_profile_name(name: str) -> str:
+    """Return `name` when it is a valid profile name; raise ValueError otherwise."""
+    if not PROFILE_NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"invalid profile name {name!r}: use up to 64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def config_path() -> Path:
     return paths.config_dir() / CONFIG_FILE_NAME
 
 
@@ -30,3 +184,154 @@ def load_language_setting() -> str | None:
     except (OSError, tomllib.TOMLDecodeError):
         return None
     return value if isinstance(value, str) else None
+
+
+def load_config(path: Path | None = None) -> AppConfig:
+    """Read and validate the configuration file; a missing file gives the defaults.
+
+    Raises ConfigError naming the file and the line for a TOML syntax error,
+    and the file and the key (with its line when found) for an invalid value.
+    """
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return AppConfig()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(Message("config.unreadable", {"path": str(path), "error": str(exc)}),
+                          path=path) from exc
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line, column = _decode_error_position(str(exc))
+        raise ConfigError(
+            Message("config.syntax_error", {"path": str(path), "line": line or "?",
+                                            "column": column or "?", "error": str(exc)}),
+            path=path, line=line,
+        ) from exc
+
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _validation_config_error(exc, path, text) from None
+
+
+def save_config(config: AppConfig, path: Path | None = None) -> Path:
+    """Write `config` atomically: a temporary file in the same folder, fsync, then os.replace.
+
+    A crash at any point leaves either the old file or the new one, never a
+    truncated mix. Returns the path written.
+    """
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = dump_config(config).encode("utf-8")
+
+    descriptor, temporary_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary_name, path)
+    except BaseException:
+        Path(temporary_name).unlink(missing_ok=True)
+        raise
+
+    _fsync_directory(path.parent)
+    logger.info("configuration written to %s", path)
+    return path
+
+
+def update_profile(name: str, changes: dict[str, Any], path: Path | None = None) -> AppConfig:
+    """Load the file, set `changes` on profile `name` (creating it), validate and save.
+
+    Raises ConfigError when the file is broken, and ValueError (from
+    pydantic) when a change is invalid.
+    """
+    check_profile_name(name)
+    config = load_config(path)
+    current = config.profile(name).model_dump()
+    current.update(changes)
+    profiles = dict(config.profiles)
+    profiles[name] = ProfileConfig.model_validate(current)
+    updated = config.model_copy(update={"profiles": profiles})
+    save_config(updated, path)
+    return updated
+
+
+def dump_config(config: AppConfig) -> str:
+    """Return the TOML text of `config`, leaving out unset keys."""
+    # mode="json" turns enums, dates and paths into TOML-friendly values;
+    # dates are turned back into TOML dates below.
+    data = config.model_dump(mode="json", exclude_none=True)
+    for name, profile in config.profiles.items():
+        if profile.technical_password_expiry is not None:
+            data["profiles"][name]["technical_password_expiry"] = profile.technical_password_expiry
+        if not data["profiles"][name].get("urls"):
+            data["profiles"][name].pop("urls", None)
+    return tomli_w.dumps(data)
+
+
+def _fsync_directory(folder: Path) -> None:
+    # Persists the rename itself; not every platform can open a folder.
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _decode_error_position(text: str) -> tuple[int | None, int | None]:
+    # Python 3.11's TOMLDecodeError has no lineno attribute; its message ends
+    # with "(at line L, column C)" or "(at end of document)".
+    match = re.search(r"at line (\d+), column (\d+)", text)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    return None, None
+
+
+def _validation_config_error(exc: ValidationError, path: Path, text: str) -> ConfigError:
+    error = exc.errors()[0]
+    location = [str(part) for part in error["loc"]]
+    key = ".".join(location)
+    line = _find_key_line(text, location)
+
+    if error["type"] == "extra_forbidden" and location and location[-1].lower() in SECRET_KEYS:
+        message = Message("config.secret_in_file", {"path": str(path), "key": key, "line": line or "?"})
+    elif error["type"] == "extra_forbidden":
+        message = Message("config.unknown_key", {"path": str(path), "key": key, "line": line or "?"})
+    else:
+        message = Message("config.invalid_value", {"path": str(path), "key": key, "line": line or "?",
+                                                   "error": error["msg"]})
+    return ConfigError(message, path=path, line=line, key=key)
+
+
+def _find_key_line(text: str, location: list[str]) -> int | None:
+    """Return the 1-based line where the dotted key `location` is set, or None.
+
+    Tracks `[table]` headers, so `profiles.work.environment` is found under
+    `[profiles.work]` as well as written inline in dotted form.
+    """
+    if not location:
+        return None
+    table: list[str] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        header = re.fullmatch(r"\[\s*([^\[\]]+?)\s*\]", line)
+        if header:
+            table = [part.strip().strip('"\'') for part in header.group(1).split(".")]
+            if table == location:
+                return number
+            continue
+        assignment = re.match(r"([A-Za-z0-9_.\-\"' ]+?)\s*=", line)
+        if assignment:
+            key = [part.strip().strip('"\'') for part in assignment.group(1).split(".")]
+            if table + key == location:
+                return number
+    return None

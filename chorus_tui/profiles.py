@@ -1,0 +1,131 @@
+"""Profiles: one environment, PISTE application, technical account, supplier and database each.
+
+`chorus-tui --profile NAME` picks one; without it the configuration's
+`default_profile` is used. A profile's database is
+`paths.profile_data_dir(name) / "chorus-tui.sqlite3"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chorus_tui import paths
+from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
+from chorus_tui.config import AppConfig, ProfileConfig, check_profile_name, load_config
+from chorus_tui.i18n import Message
+from chorus_tui.secrets import IdentifierName, SecretName, SecretSource, SecretStore, environment_variable_names
+
+DATABASE_FILE_NAME = "chorus-tui.sqlite3"
+
+
+def database_path(profile: str) -> Path:
+    return paths.profile_data_dir(profile) / DATABASE_FILE_NAME
+
+
+def active_profile_name(cli_profile: str | None, config: AppConfig) -> str:
+    """Return the profile named by `--profile`, else the configuration's default; raise ValueError if invalid."""
+    return check_profile_name(cli_profile) if cli_profile else config.default_profile
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    """One line of `chorus-tui profiles`."""
+
+    name: str
+    environment: Environment
+    is_default: bool
+    is_active: bool
+    in_file: bool
+    client_id: str | None
+    technical_login: str | None
+    supplier_siret: str | None
+    database: Path
+
+
+def list_profiles(config: AppConfig, active: str) -> list[ProfileInfo]:
+    """List the profiles of the file, plus the default and active ones when the file lacks them."""
+    names = sorted(set(config.profiles) | {config.default_profile, active})
+    infos = []
+    for name in names:
+        profile = config.profile(name)
+        infos.append(ProfileInfo(
+            name=name,
+            environment=profile.environment,
+            is_default=name == config.default_profile,
+            is_active=name == active,
+            in_file=name in config.profiles,
+            client_id=profile.client_id,
+            technical_login=profile.technical_login,
+            supplier_siret=profile.supplier_siret,
+            database=database_path(name),
+        ))
+    return infos
+
+
+@dataclass(frozen=True)
+class ResolvedProfile:
+    """A profile with its settings and, when every part was found, its credentials.
+
+    `missing` lists a message per absent identifier or secret; it is empty
+    exactly when `credentials` is set. `sources` says where each secret came from.
+    """
+
+    name: str
+    config: ProfileConfig
+    settings: ConnectionSettings
+    credentials: Credentials | None
+    missing: list[Message] = field(default_factory=list)
+    sources: dict[SecretName, SecretSource] = field(default_factory=dict)
+
+    @property
+    def database(self) -> Path:
+        return database_path(self.name)
+
+
+def resolve_profile(name: str | None = None, *, config: AppConfig | None = None,
+                    store: SecretStore | None = None) -> ResolvedProfile:
+    """Load profile `name` (default: the configured default) with its credentials from every source.
+
+    Raises ConfigError for a broken file and SecretsError for an unreadable
+    secrets file; a secret that is simply absent is reported in `missing`.
+    """
+    config = config if config is not None else load_config()
+    name = active_profile_name(name, config)
+    profile = config.profile(name)
+    store = store or SecretStore(name)
+    missing: list[Message] = []
+
+    identifiers: dict[IdentifierName, str | None] = {
+        IdentifierName.CLIENT_ID: store.identifier_override(IdentifierName.CLIENT_ID) or profile.client_id,
+        IdentifierName.TECHNICAL_LOGIN:
+            store.identifier_override(IdentifierName.TECHNICAL_LOGIN) or profile.technical_login,
+    }
+    for identifier, value in identifiers.items():
+        if not value:
+            missing.append(_missing_message(name, identifier))
+
+    secrets = {}
+    sources = {}
+    for secret in SecretName:
+        found = store.lookup(secret)
+        if found is None:
+            missing.append(_missing_message(name, secret))
+        else:
+            secrets[secret], sources[secret] = found
+
+    credentials = None
+    if not missing:
+        credentials = Credentials(
+            client_id=identifiers[IdentifierName.CLIENT_ID] or "",
+            client_secret=secrets[SecretName.CLIENT_SECRET],
+            technical_login=identifiers[IdentifierName.TECHNICAL_LOGIN] or "",
+            technical_password=secrets[SecretName.TECHNICAL_PASSWORD],
+        )
+    return ResolvedProfile(name, profile, profile.connection_settings(), credentials, missing, sources)
+
+
+def _missing_message(profile: str, name: str) -> Message:
+    what = Message(f"secrets.what_{name.removeprefix('piste_')}")
+    return Message("secrets.missing", {"profile": profile, "what": str(what),
+                                       "variable": environment_variable_names(name, profile)[1]})
