@@ -1,0 +1,857 @@
+"""The local SQLite database: invoices, their deposit journal, their timeline and sync checkpoints.
+
+One connection, opened with `check_same_thread=False` and guarded by a lock,
+serves the Textual event loop and thread workers alike. Every write is one
+short `BEGIN IMMEDIATE` transaction committed before the method returns, and
+the database runs in WAL mode with `synchronous=FULL`, so a deposit that
+Chorus Pro accepted survives a crash once `finish_deposit_accepted` returns.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from chorus_tui.clock import Clock, SystemClock
+from chorus_tui.domain import DepositRoute, InvoiceKind, SourceInvoice
+from chorus_tui.i18n import Message
+from chorus_tui.statuses import (
+    DEPOSIT_REFUSED,
+    DEPOSITABLE_STATUSES,
+    FLOW_PENDING_STATES,
+    FLOW_DONE_STATES,
+    SENDING,
+    TO_DEPOSIT,
+    Category,
+    category_of,
+    codes_matching_label,
+    fold_text,
+    is_polled,
+    status_label,
+)
+from chorus_tui.store.rows import (
+    OPEN_ATTEMPT_STATES,
+    AttemptState,
+    DepositAttempt,
+    EventKind,
+    EventRow,
+    InvoiceOrder,
+    InvoiceRow,
+)
+from chorus_tui.store.schema import LATEST_VERSION, MIGRATIONS, search_text
+
+log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """A store operation that cannot be done, with a message for the user."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.key)
+        self.message = message
+
+
+class InvoiceNotFound(StoreError):
+    pass
+
+
+class DepositNotAllowed(StoreError):
+    """The invoice is not in a status from which it may be deposited."""
+
+
+class NumberAlreadyDeposited(StoreError):
+    """Another local invoice already went to Chorus Pro with the same number and year."""
+
+
+class DatabaseTooNew(StoreError):
+    """The file was written by a newer chorus-tui, whose schema this version does not know."""
+
+
+_ORDER_SQL: dict[InvoiceOrder, str] = {
+    InvoiceOrder.DATE_DESC: "invoice_date IS NULL, invoice_date DESC, id DESC",
+    InvoiceOrder.DATE_ASC: "invoice_date IS NULL, invoice_date ASC, id ASC",
+    InvoiceOrder.NUMBER: "number IS NULL, number COLLATE NOCASE ASC, id ASC",
+    InvoiceOrder.CUSTOMER: "customer IS NULL, customer COLLATE NOCASE ASC, id ASC",
+    InvoiceOrder.AMOUNT_DESC: "total_ttc IS NULL, CAST(total_ttc AS REAL) DESC, id DESC",
+    InvoiceOrder.STATUS_CHANGED_DESC: "status_changed_at IS NULL, status_changed_at DESC, id DESC",
+}
+
+_INVOICE_COLUMNS = (
+    "id, source_key, file_path, number, customer, recipient_siret, invoice_date, kind, original_invoice_number, "
+    "total_ht, total_vat, total_ttc, amount_due, currency, facturx_profile, file_sha256, detection_json, "
+    "chorus_invoice_id, flow_number, deposit_route, status_code, status_changed_at, status_comment, category, "
+    "rejection_handled, replaced_by, payment_not_reported, imported_at"
+)
+_DEPOSIT_COLUMNS = (
+    "id, invoice_id, route, payload_digest, invoice_number, recipient_siret, invoice_date, state, "
+    "chorus_invoice_id, flow_number, attachment_id, started_at, finished_at, error_json"
+)
+_EVENT_COLUMNS = "id, invoice_id, at, kind, status_code, comment, actor, message_json"
+
+
+# --- value conversions -------------------------------------------------------
+
+
+def _iso(moment: datetime) -> str:
+    """Return a UTC timestamp that sorts as text (fixed width, always with microseconds)."""
+    if moment.tzinfo is None:
+        raise ValueError(f"naive datetime {moment!r}: the store keeps timezone-aware times only")
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+
+
+def _parse_datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _parse_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _decimal_text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _parse_decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _message_json(message: Message | None) -> str | None:
+    if message is None:
+        return None
+    return json.dumps({"key": message.key, "params": message.params}, ensure_ascii=False, default=str)
+
+
+def _parse_message(value: str | None) -> Message | None:
+    if not value:
+        return None
+    data = json.loads(value)
+    return Message(data["key"], data.get("params", {}))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"key": value.key, "params": value.params}
+    if isinstance(value, (Decimal, Path, date)):
+        return str(value)
+    if is_dataclass(value):
+        return asdict(value)
+    raise TypeError(f"cannot store {type(value).__name__} as JSON")
+
+
+def _detection_json(source: SourceInvoice) -> str:
+    data = {
+        "detection": source.detection,
+        "errors": source.errors,
+        "already_paid": source.already_paid,
+        "vat_lines": source.amounts.vat_lines,
+    }
+    return json.dumps(data, ensure_ascii=False, default=_json_default)
+
+
+def _invoice_row(record: Sequence[Any]) -> InvoiceRow:
+    (
+        invoice_id, source_key, file_path, number, customer, siret, invoice_date, kind, original_number,
+        total_ht, total_vat, total_ttc, amount_due, currency, facturx_profile, file_sha256, detection_json,
+        chorus_id, flow_number, route, status_code, status_changed_at, status_comment, category,
+        rejection_handled, replaced_by, payment_not_reported, imported_at,
+    ) = record
+    return InvoiceRow(
+        id=invoice_id,
+        source_key=source_key,
+        file_path=Path(file_path) if file_path else None,
+        number=number,
+        customer=customer,
+        recipient_siret=siret,
+        invoice_date=_parse_date(invoice_date),
+        kind=InvoiceKind(kind),
+        original_invoice_number=original_number,
+        total_ht=_parse_decimal(total_ht),
+        total_vat=_parse_decimal(total_vat),
+        total_ttc=_parse_decimal(total_ttc),
+        amount_due=_parse_decimal(amount_due),
+        currency=currency,
+        facturx_profile=facturx_profile,
+        file_sha256=file_sha256,
+        detection_json=detection_json,
+        chorus_invoice_id=chorus_id,
+        flow_number=flow_number,
+        deposit_route=DepositRoute(route) if route else None,
+        status_code=status_code,
+        status_changed_at=_parse_datetime(status_changed_at),
+        status_comment=status_comment,
+        category=Category(category),
+        rejection_handled=bool(rejection_handled),
+        replaced_by=replaced_by,
+        payment_not_reported=None if payment_not_reported is None else bool(payment_not_reported),
+        imported_at=_parse_datetime(imported_at),
+    )
+
+
+def _attempt_row(record: Sequence[Any]) -> DepositAttempt:
+    (
+        attempt_id, invoice_id, route, digest, number, siret, invoice_date, state, chorus_id, flow_number,
+        attachment_id, started_at, finished_at, error_json,
+    ) = record
+    return DepositAttempt(
+        id=attempt_id,
+        invoice_id=invoice_id,
+        route=DepositRoute(route),
+        payload_digest=digest,
+        invoice_number=number,
+        recipient_siret=siret,
+        invoice_date=_parse_date(invoice_date),
+        state=AttemptState(state),
+        chorus_invoice_id=chorus_id,
+        flow_number=flow_number,
+        attachment_id=attachment_id,
+        started_at=_parse_datetime(started_at),
+        finished_at=_parse_datetime(finished_at),
+        error=_parse_message(error_json),
+    )
+
+
+def _event_row(record: Sequence[Any]) -> EventRow:
+    event_id, invoice_id, at, kind, status_code, comment, actor, message_json = record
+    return EventRow(
+        id=event_id,
+        invoice_id=invoice_id,
+        at=_parse_datetime(at),
+        kind=EventKind(kind),
+        status_code=status_code,
+        comment=comment,
+        actor=actor,
+        message=_parse_message(message_json),
+    )
+
+
+class Store:
+    """The SQLite database of one profile (or of the demo)."""
+
+    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
+        self.path = Path(path)
+        self.clock: Clock = clock or SystemClock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        # isolation_level=None: no implicit transactions; each write opens its own.
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
+        try:
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                log.warning("SQLite refused WAL mode for %s (journal mode %s)", self.path, mode)
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # --- life cycle ------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self._query_one("PRAGMA user_version")[0]
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _query_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > LATEST_VERSION:
+            raise DatabaseTooNew(
+                Message("store.database_too_new", {"path": str(self.path), "version": version,
+                                                   "latest": LATEST_VERSION})
+            )
+        for number in range(version + 1, LATEST_VERSION + 1):
+            with self._transaction() as conn:
+                MIGRATIONS[number - 1](conn)
+                conn.execute(f"PRAGMA user_version = {number}")
+            log.info("migrated %s to schema version %d", self.path, number)
+
+    def _now(self) -> str:
+        return _iso(self.clock.now())
+
+    # --- invoices --------------------------------------------------------------
+
+    def upsert_source_invoice(self, source: SourceInvoice) -> int:
+        """Insert an invoice read from a source, or refresh it; return its local id.
+
+        A re-import never touches the Chorus Pro state (status, ids, journal).
+        Once the invoice has gone to Chorus Pro, the number, recipient, date
+        and amounts stay those that were deposited; only the file location and
+        the detection data are refreshed.
+        """
+        now = self._now()
+        amounts = source.amounts
+        values = {
+            "file_path": str(source.file_path) if source.file_path else None,
+            "number": source.invoice_number,
+            "customer": source.customer_name,
+            "recipient_siret": source.detection.recipient_siret,
+            "invoice_date": source.invoice_date.isoformat() if source.invoice_date else None,
+            "kind": source.kind.value,
+            "original_invoice_number": source.original_invoice_number,
+            "total_ht": _decimal_text(amounts.total_ht),
+            "total_vat": _decimal_text(amounts.total_vat),
+            "total_ttc": _decimal_text(amounts.total_ttc),
+            "amount_due": _decimal_text(amounts.amount_due),
+            "currency": amounts.currency,
+            "facturx_profile": source.facturx_profile,
+            "file_sha256": source.file_sha256,
+            "detection_json": _detection_json(source),
+            "search_text": search_text(
+                source.invoice_number, source.customer_name, source.detection.recipient_siret, source.source_key
+            ),
+        }
+        with self._transaction() as conn:
+            existing = conn.execute(
+                "SELECT id, status_code FROM invoices WHERE source_key = ?", (source.source_key,)
+            ).fetchone()
+            if existing is None:
+                columns = ", ".join(values)
+                placeholders = ", ".join("?" for _ in values)
+                cursor = conn.execute(
+                    f"INSERT INTO invoices (source_key, {columns}, status_code, category, imported_at, updated_at) "
+                    f"VALUES (?, {placeholders}, ?, ?, ?, ?)",
+                    (source.source_key, *values.values(), TO_DEPOSIT, Category.TO_DEPOSIT.value, now, now),
+                )
+                invoice_id = cursor.lastrowid
+                self._insert_event(conn, invoice_id, EventKind.IMPORTED, at=now,
+                                   message=Message("store.event_imported", {"source": source.source_key}))
+                return invoice_id
+
+            invoice_id, status_code = existing
+            if status_code not in DEPOSITABLE_STATUSES:
+                values = {key: values[key] for key in ("file_path", "detection_json", "file_sha256")}
+            assignments = ", ".join(f"{column} = ?" for column in values)
+            conn.execute(
+                f"UPDATE invoices SET {assignments}, updated_at = ? WHERE id = ?",
+                (*values.values(), now, invoice_id),
+            )
+            return invoice_id
+
+    def get_invoice(self, invoice_id: int) -> InvoiceRow | None:
+        record = self._query_one(f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE id = ?", (invoice_id,))
+        return _invoice_row(record) if record else None
+
+    def require_invoice(self, invoice_id: int) -> InvoiceRow:
+        """Return the invoice `invoice_id`, or raise InvoiceNotFound."""
+        row = self.get_invoice(invoice_id)
+        if row is None:
+            raise InvoiceNotFound(Message("store.invoice_not_found", {"id": invoice_id}))
+        return row
+
+    def find_by_number(self, number: str) -> list[InvoiceRow]:
+        """Return the local invoices whose number is exactly `number` (several sources may share one)."""
+        records = self._query(f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE number = ? ORDER BY id", (number,))
+        return [_invoice_row(record) for record in records]
+
+    def find_by_chorus_id(self, chorus_invoice_id: int) -> InvoiceRow | None:
+        record = self._query_one(
+            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE chorus_invoice_id = ?", (chorus_invoice_id,)
+        )
+        return _invoice_row(record) if record else None
+
+    def all_numbers(self) -> dict[str, list[int]]:
+        """Map each local invoice number to the ids carrying it (for reconciliation)."""
+        numbers: dict[str, list[int]] = {}
+        for invoice_id, number in self._query("SELECT id, number FROM invoices WHERE number IS NOT NULL"):
+            numbers.setdefault(number, []).append(invoice_id)
+        return numbers
+
+    @staticmethod
+    def _filter_sql(filter_text: str | None, category: Category | None) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if category is not None:
+            clauses.append("category = ?")
+            params.append(Category(category).value)
+        if filter_text and filter_text.strip():
+            needle = fold_text(filter_text.strip())
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            text_clause = "search_text LIKE ? ESCAPE '\\'"
+            params.append(f"%{escaped}%")
+            codes = sorted(codes_matching_label(filter_text))
+            if codes:
+                text_clause += f" OR status_code IN ({', '.join('?' for _ in codes)})"
+                params.extend(codes)
+            clauses.append(f"({text_clause})")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        return where, params
+
+    def count_invoices(self, filter_text: str | None = None, category: Category | None = None) -> int:
+        where, params = self._filter_sql(filter_text, category)
+        return self._query_one(f"SELECT COUNT(*) FROM invoices {where}", params)[0]
+
+    def page_invoices(
+        self,
+        offset: int,
+        limit: int,
+        filter_text: str | None = None,
+        category: Category | None = None,
+        order: InvoiceOrder = InvoiceOrder.DATE_DESC,
+    ) -> list[InvoiceRow]:
+        """Return one window of the invoice list; the filter matches number, customer, SIRET and status label."""
+        if offset < 0 or limit < 0:
+            raise ValueError(f"offset and limit must not be negative (offset={offset}, limit={limit})")
+        where, params = self._filter_sql(filter_text, category)
+        records = self._query(
+            f"SELECT {_INVOICE_COLUMNS} FROM invoices {where} ORDER BY {_ORDER_SQL[InvoiceOrder(order)]} "
+            "LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_invoice_row(record) for record in records]
+
+    def counts_by_category(self) -> dict[Category, int]:
+        """Return the number of invoices in each category, zero included."""
+        counts = {category: 0 for category in Category}
+        for category, count in self._query("SELECT category, COUNT(*) FROM invoices GROUP BY category"):
+            counts[Category(category)] = count
+        return counts
+
+    # --- timeline --------------------------------------------------------------
+
+    @staticmethod
+    def _insert_event(
+        conn: sqlite3.Connection,
+        invoice_id: int,
+        kind: EventKind,
+        *,
+        at: str,
+        status_code: str | None = None,
+        comment: str | None = None,
+        actor: str | None = None,
+        message: Message | None = None,
+    ) -> int | None:
+        cursor = conn.execute(
+            "INSERT OR IGNORE INTO events (invoice_id, at, kind, status_code, comment, actor, message_json) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (invoice_id, at, EventKind(kind).value, status_code, comment, actor, _message_json(message)),
+        )
+        return cursor.lastrowid if cursor.rowcount else None
+
+    def add_event(
+        self,
+        invoice_id: int,
+        kind: EventKind,
+        *,
+        at: datetime | None = None,
+        status_code: str | None = None,
+        comment: str | None = None,
+        actor: str | None = None,
+        message: Message | None = None,
+    ) -> int | None:
+        """Append a timeline entry; return its id, or None when that Chorus Pro status was already stored."""
+        moment = _iso(at) if at else self._now()
+        with self._transaction() as conn:
+            return self._insert_event(conn, invoice_id, kind, at=moment, status_code=status_code,
+                                      comment=comment, actor=actor, message=message)
+
+    def events(self, invoice_id: int) -> list[EventRow]:
+        """Return the timeline of one invoice, oldest first."""
+        records = self._query(
+            f"SELECT {_EVENT_COLUMNS} FROM events WHERE invoice_id = ? ORDER BY at, id", (invoice_id,)
+        )
+        return [_event_row(record) for record in records]
+
+    # --- status ----------------------------------------------------------------
+
+    def _set_status(
+        self,
+        conn: sqlite3.Connection,
+        invoice_id: int,
+        code: str,
+        *,
+        at: str,
+        comment: str | None,
+    ) -> None:
+        record = conn.execute("SELECT payment_not_reported FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
+        category = category_of(
+            code, payment_not_reported=bool(record and record[0]), status_changed_at=_parse_datetime(at),
+            now=self.clock.now(),
+        )
+        conn.execute(
+            "UPDATE invoices SET status_code = ?, status_changed_at = ?, status_comment = ?, category = ?, "
+            "updated_at = ? WHERE id = ?",
+            (code, at, comment, category.value, self._now(), invoice_id),
+        )
+
+    def record_status(
+        self,
+        invoice_id: int,
+        code: str,
+        *,
+        at: datetime,
+        comment: str | None = None,
+        actor: str | None = None,
+        history: Sequence[tuple[str, datetime, str | None, str | None]] = (),
+        rejection_handled: bool | None = None,
+    ) -> None:
+        """Store the current Chorus Pro status of an invoice and the history entries read with it.
+
+        `history` holds (code, date, comment, actor) tuples; entries already
+        stored are skipped. The current status becomes a timeline entry too.
+        """
+        with self._transaction() as conn:
+            for entry_code, entry_at, entry_comment, entry_actor in history:
+                self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(entry_at), status_code=entry_code,
+                                   comment=entry_comment, actor=entry_actor)
+            self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=code,
+                               comment=comment, actor=actor)
+            self._set_status(conn, invoice_id, code, at=_iso(at), comment=comment)
+            if rejection_handled is not None:
+                conn.execute("UPDATE invoices SET rejection_handled = ? WHERE id = ?",
+                             (int(rejection_handled), invoice_id))
+
+    def mark_rejection_handled(self, invoice_id: int, *, actor: str | None = None) -> None:
+        with self._transaction() as conn:
+            conn.execute("UPDATE invoices SET rejection_handled = 1, updated_at = ? WHERE id = ?",
+                         (self._now(), invoice_id))
+            self._insert_event(conn, invoice_id, EventKind.REJECTION_HANDLED, at=self._now(), actor=actor)
+
+    def link_replacement(self, old_invoice_id: int, new_invoice_id: int) -> None:
+        """Record that `new_invoice_id` re-issues the rejected invoice `old_invoice_id`."""
+        new_row = self.require_invoice(new_invoice_id)
+        self.require_invoice(old_invoice_id)
+        with self._transaction() as conn:
+            conn.execute("UPDATE invoices SET replaced_by = ?, updated_at = ? WHERE id = ?",
+                         (new_invoice_id, self._now(), old_invoice_id))
+            self._insert_event(conn, old_invoice_id, EventKind.REPLACED, at=self._now(),
+                               message=Message("store.event_replaced", {"number": new_row.number or "?"}))
+
+    def set_payment_not_reported(self, recipient_siret: str, flag: bool) -> int:
+        """Record whether a recipient never reports MISE_EN_PAIEMENT; return the number of invoices updated."""
+        with self._transaction() as conn:
+            cursor = conn.execute("UPDATE invoices SET payment_not_reported = ? WHERE recipient_siret = ?",
+                                  (int(flag), recipient_siret))
+            return cursor.rowcount
+
+    def recipients_with_unknown_payment_reporting(self) -> list[str]:
+        """Return the recipient SIRETs of deposited invoices whose payment-reporting parameter is not known yet."""
+        records = self._query(
+            "SELECT DISTINCT recipient_siret FROM invoices WHERE payment_not_reported IS NULL "
+            "AND chorus_invoice_id IS NOT NULL AND recipient_siret IS NOT NULL ORDER BY recipient_siret"
+        )
+        return [record[0] for record in records]
+
+    def refresh_time_categories(self) -> int:
+        """Recompute the categories that depend on elapsed time; return how many changed.
+
+        Only invoices of recipients that never report MISE_EN_PAIEMENT can
+        move on their own (to finished, 60 days after their last accounting status).
+        """
+        now = self.clock.now()
+        changed = 0
+        with self._transaction() as conn:
+            records = conn.execute(
+                "SELECT id, status_code, status_changed_at, category FROM invoices WHERE payment_not_reported = 1"
+            ).fetchall()
+            for invoice_id, code, changed_at, current in records:
+                category = category_of(code, payment_not_reported=True,
+                                       status_changed_at=_parse_datetime(changed_at), now=now)
+                if category.value != current:
+                    conn.execute("UPDATE invoices SET category = ? WHERE id = ?", (category.value, invoice_id))
+                    changed += 1
+        return changed
+
+    def polled_invoices(self) -> list[InvoiceRow]:
+        """Return the invoices the status poll still follows (known to Chorus Pro, not finished)."""
+        records = self._query(
+            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE chorus_invoice_id IS NOT NULL "
+            "AND category NOT IN ('paid', 'finished')"
+        )
+        now = self.clock.now()
+        rows = [_invoice_row(record) for record in records]
+        return [
+            row for row in rows
+            if is_polled(row.status_code, rejection_handled=row.rejection_handled,
+                         replaced=row.replaced_by is not None,
+                         payment_not_reported=bool(row.payment_not_reported),
+                         status_changed_at=row.status_changed_at, now=now)
+        ]
+
+    # --- flows -----------------------------------------------------------------
+
+    def pending_flows(self) -> dict[str, list[InvoiceRow]]:
+        """Return the flows still being integrated, or integrated with invoices not yet identified."""
+        codes = sorted(FLOW_PENDING_STATES | FLOW_DONE_STATES)
+        records = self._query(
+            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE flow_number IS NOT NULL AND chorus_invoice_id IS NULL "
+            f"AND status_code IN ({', '.join('?' for _ in codes)}) ORDER BY id",
+            codes,
+        )
+        flows: dict[str, list[InvoiceRow]] = {}
+        for record in records:
+            row = _invoice_row(record)
+            flows.setdefault(row.flow_number, []).append(row)
+        return flows
+
+    def record_flow_state(self, invoice_id: int, state: str, *, at: datetime, comment: str | None = None) -> None:
+        """Store the flow state of an invoice whose flow is not integrated yet."""
+        with self._transaction() as conn:
+            self._insert_event(conn, invoice_id, EventKind.FLOW_STATE, at=_iso(at), status_code=state,
+                               comment=comment)
+            self._set_status(conn, invoice_id, state, at=_iso(at), comment=comment)
+
+    def record_flow_integrated(
+        self, invoice_id: int, *, chorus_invoice_id: int, status_code: str, at: datetime, comment: str | None = None
+    ) -> None:
+        """Give an invoice of an integrated flow its Chorus Pro id and status."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE invoices SET chorus_invoice_id = ? WHERE id = ?", (chorus_invoice_id, invoice_id))
+            self._insert_event(conn, invoice_id, EventKind.FLOW_INTEGRATED, at=_iso(at))
+            self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=status_code,
+                               comment=comment)
+            self._set_status(conn, invoice_id, status_code, at=_iso(at), comment=comment)
+
+    def record_flow_rejected(self, invoice_id: int, state: str, *, at: datetime, reason: str | None) -> None:
+        """Mark an invoice dropped by its flow; its accepted attempt becomes failed so it may be deposited again."""
+        with self._transaction() as conn:
+            conn.execute(
+                "UPDATE deposits SET state = 'failed', finished_at = ?, error_json = ? "
+                "WHERE invoice_id = ? AND state = 'accepted'",
+                (_iso(at), _message_json(Message("store.flow_rejected", {"reason": reason or "-"})), invoice_id),
+            )
+            self._insert_event(conn, invoice_id, EventKind.FLOW_REJECTED, at=_iso(at), status_code=state,
+                               comment=reason)
+            self._set_status(conn, invoice_id, state, at=_iso(at), comment=reason)
+
+    # --- deposit journal -------------------------------------------------------
+
+    def begin_deposit(
+        self,
+        invoice_id: int,
+        *,
+        route: DepositRoute,
+        payload_digest: str,
+        invoice_number: str,
+        recipient_siret: str | None,
+        invoice_date: date | None,
+    ) -> int:
+        """Journal a deposit attempt and mark the invoice "envoi en cours", in one transaction.
+
+        Raises DepositNotAllowed when the invoice is already with Chorus Pro or
+        being sent, and NumberAlreadyDeposited when another local invoice went
+        to Chorus Pro with the same number in the same year.
+        """
+        now = self._now()
+        with self._transaction() as conn:
+            record = conn.execute("SELECT status_code FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
+            if record is None:
+                raise InvoiceNotFound(Message("store.invoice_not_found", {"id": invoice_id}))
+            status_code = record[0]
+            if status_code not in DEPOSITABLE_STATUSES:
+                raise DepositNotAllowed(
+                    Message("store.deposit_not_allowed", {"number": invoice_number, "status": status_label(status_code)})
+                )
+            self._check_number_unused(conn, invoice_id, invoice_number, invoice_date)
+            cursor = conn.execute(
+                "INSERT INTO deposits (invoice_id, route, payload_digest, invoice_number, recipient_siret, "
+                "invoice_date, state, started_at) VALUES (?, ?, ?, ?, ?, ?, 'sending', ?)",
+                (invoice_id, DepositRoute(route).value, payload_digest, invoice_number, recipient_siret,
+                 invoice_date.isoformat() if invoice_date else None, now),
+            )
+            attempt_id = cursor.lastrowid
+            conn.execute(
+                "UPDATE invoices SET number = ?, recipient_siret = ?, invoice_date = COALESCE(?, invoice_date), "
+                "deposit_route = ?, status_code = ?, status_changed_at = ?, status_comment = NULL, category = ?, "
+                "search_text = ?, updated_at = ? WHERE id = ?",
+                (invoice_number, recipient_siret, invoice_date.isoformat() if invoice_date else None,
+                 DepositRoute(route).value, SENDING, now, Category.IN_PROGRESS.value,
+                 self._search_text_for(conn, invoice_id, invoice_number, recipient_siret), now, invoice_id),
+            )
+            self._insert_event(conn, invoice_id, EventKind.DEPOSIT_STARTED, at=now,
+                               message=Message(f"store.event_deposit_started.{DepositRoute(route).value}"))
+            return attempt_id
+
+    @staticmethod
+    def _search_text_for(conn: sqlite3.Connection, invoice_id: int, number: str, siret: str | None) -> str:
+        customer, source_key = conn.execute(
+            "SELECT customer, source_key FROM invoices WHERE id = ?", (invoice_id,)
+        ).fetchone()
+        return search_text(number, customer, siret, source_key)
+
+    @staticmethod
+    def _check_number_unused(
+        conn: sqlite3.Connection, invoice_id: int, number: str, invoice_date: date | None
+    ) -> None:
+        depositable = sorted(DEPOSITABLE_STATUSES)
+        records = conn.execute(
+            f"SELECT id, invoice_date FROM invoices WHERE number = ? AND id != ? "
+            f"AND status_code NOT IN ({', '.join('?' for _ in depositable)})",
+            (number, invoice_id, *depositable),
+        ).fetchall()
+        for _other_id, other_date in records:
+            # Chorus Pro keeps numbers unique per supplier and year of the invoice.
+            if invoice_date is None or other_date is None or _parse_date(other_date).year == invoice_date.year:
+                raise NumberAlreadyDeposited(Message("store.number_already_deposited", {"number": number}))
+
+    def _finish_attempt(
+        self,
+        conn: sqlite3.Connection,
+        attempt_id: int,
+        state: AttemptState,
+        *,
+        error: Message | None = None,
+        chorus_invoice_id: int | None = None,
+        flow_number: str | None = None,
+        attachment_id: int | None = None,
+    ) -> DepositAttempt:
+        conn.execute(
+            "UPDATE deposits SET state = ?, finished_at = ?, error_json = ?, "
+            "chorus_invoice_id = COALESCE(?, chorus_invoice_id), flow_number = COALESCE(?, flow_number), "
+            "attachment_id = COALESCE(?, attachment_id) WHERE id = ?",
+            (state.value, self._now(), _message_json(error), chorus_invoice_id, flow_number, attachment_id,
+             attempt_id),
+        )
+        record = conn.execute(f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE id = ?", (attempt_id,)).fetchone()
+        if record is None:
+            raise LookupError(f"deposit attempt {attempt_id} does not exist")
+        return _attempt_row(record)
+
+    def record_attachment(self, attempt_id: int, attachment_id: int) -> None:
+        """Note the uploaded PDF's id on the attempt, before `soumettre` is sent."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE deposits SET attachment_id = ? WHERE id = ?", (attachment_id, attempt_id))
+
+    def finish_deposit_accepted(
+        self,
+        attempt_id: int,
+        *,
+        chorus_invoice_id: int | None,
+        flow_number: str | None,
+        status_code: str,
+        at: datetime | None = None,
+        adopted: bool = False,
+        comment: str | None = None,
+    ) -> DepositAttempt:
+        """Record that Chorus Pro holds the invoice (by id, or as part of a received flow); committed on return."""
+        moment = _iso(at) if at else self._now()
+        with self._transaction() as conn:
+            attempt = self._finish_attempt(conn, attempt_id, AttemptState.ACCEPTED,
+                                           chorus_invoice_id=chorus_invoice_id, flow_number=flow_number)
+            conn.execute(
+                "UPDATE invoices SET chorus_invoice_id = COALESCE(?, chorus_invoice_id), "
+                "flow_number = COALESCE(?, flow_number) WHERE id = ?",
+                (chorus_invoice_id, flow_number, attempt.invoice_id),
+            )
+            kind = EventKind.DEPOSIT_ADOPTED if adopted else EventKind.DEPOSITED
+            self._insert_event(conn, attempt.invoice_id, kind, at=moment, status_code=status_code,
+                               message=Message(f"store.event_{kind.value}.{attempt.route.value}"))
+            status_kind = EventKind.STATUS if chorus_invoice_id is not None else EventKind.FLOW_STATE
+            self._insert_event(conn, attempt.invoice_id, status_kind, at=moment, status_code=status_code,
+                               comment=comment)
+            self._set_status(conn, attempt.invoice_id, status_code, at=moment, comment=comment)
+            return attempt
+
+    def finish_deposit_rejected(self, attempt_id: int, error: Message) -> DepositAttempt:
+        """Record a business refusal: nothing was created, the invoice may be deposited again."""
+        now = self._now()
+        with self._transaction() as conn:
+            attempt = self._finish_attempt(conn, attempt_id, AttemptState.REJECTED, error=error)
+            self._insert_event(conn, attempt.invoice_id, EventKind.DEPOSIT_REFUSED, at=now, message=error)
+            self._set_status(conn, attempt.invoice_id, DEPOSIT_REFUSED, at=now, comment=None)
+            return attempt
+
+    def finish_deposit_failed(self, attempt_id: int, error: Message, *, restore_status: str = TO_DEPOSIT
+                              ) -> DepositAttempt:
+        """Record an attempt that never reached Chorus Pro (or is known not to have created anything)."""
+        now = self._now()
+        with self._transaction() as conn:
+            attempt = self._finish_attempt(conn, attempt_id, AttemptState.FAILED, error=error)
+            self._insert_event(conn, attempt.invoice_id, EventKind.DEPOSIT_FAILED, at=now, message=error)
+            self._set_status(conn, attempt.invoice_id, restore_status, at=now, comment=None)
+            return attempt
+
+    def finish_deposit_unknown(self, attempt_id: int, error: Message) -> DepositAttempt:
+        """Record an attempt whose outcome is unknown; the invoice stays "envoi en cours" until resolved."""
+        now = self._now()
+        with self._transaction() as conn:
+            attempt = self._finish_attempt(conn, attempt_id, AttemptState.UNKNOWN, error=error)
+            self._insert_event(conn, attempt.invoice_id, EventKind.DEPOSIT_UNKNOWN, at=now, message=error)
+            return attempt
+
+    def open_attempts(self) -> list[DepositAttempt]:
+        """Return the attempts left "sending" (a crash) or "unknown" (no answer), oldest first."""
+        states = [state.value for state in OPEN_ATTEMPT_STATES]
+        records = self._query(
+            f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE state IN (?, ?) ORDER BY id", states
+        )
+        return [_attempt_row(record) for record in records]
+
+    def open_attempt(self, invoice_id: int) -> DepositAttempt | None:
+        states = [state.value for state in OPEN_ATTEMPT_STATES]
+        record = self._query_one(
+            f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE invoice_id = ? AND state IN (?, ?)",
+            (invoice_id, *states),
+        )
+        return _attempt_row(record) if record else None
+
+    def attempts(self, invoice_id: int) -> list[DepositAttempt]:
+        """Return the deposit journal of one invoice, oldest first."""
+        records = self._query(
+            f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE invoice_id = ? ORDER BY id", (invoice_id,)
+        )
+        return [_attempt_row(record) for record in records]
+
+    # --- sync checkpoints ------------------------------------------------------
+
+    def get_state(self, key: str) -> str | None:
+        record = self._query_one("SELECT value FROM sync_state WHERE key = ?", (key,))
+        return record[0] if record else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def delete_state(self, key: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+
+
+__all__ = [
+    "DatabaseTooNew",
+    "DepositNotAllowed",
+    "InvoiceNotFound",
+    "NumberAlreadyDeposited",
+    "Store",
+    "StoreError",
+]
