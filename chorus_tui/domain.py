@@ -114,6 +114,14 @@ class CheckLevel(enum.StrEnum):
     BLOCKING = "blocking"
 
 
+@dataclass(frozen=True)
+class CheckOption:
+    """A value the user may pick to resolve a check (one of several structures, an active service)."""
+
+    value: str
+    label: str
+
+
 @dataclass
 class CheckResult:
     """Outcome of one pre-deposit check, attached to the form field it concerns."""
@@ -121,6 +129,7 @@ class CheckResult:
     field: str
     level: CheckLevel
     message: Message
+    options: list[CheckOption] = field(default_factory=list)
 
 
 # Billing frames `soumettre` accepts (codeCadreFacturation).
@@ -141,6 +150,7 @@ class DepositForm:
     invoice_number: str
     invoice_date: date | None
     recipient_siret: str
+    recipient_structure_id: int | None = None  # idStructureCPP, chosen when the SIRET matches several structures
     service_code: str | None = None
     engagement_number: str | None = None
     contract_number: str | None = None
