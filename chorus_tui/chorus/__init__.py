@@ -1,0 +1,1 @@
+"""Chorus Pro client: settings, errors, models and the async `ChorusClient`."""
