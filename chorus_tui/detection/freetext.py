@@ -22,8 +22,8 @@ ENGAGEMENT_NUMBER = "engagement_number"
 CONTRACT_NUMBER = "contract_number"
 MANDATAIRE = "mandataire"
 
-_B = r"(?<![a-z0-9])"  # start of a word in folded text
-_E = r"(?![a-z0-9])"  # end of a word
+_B = r"(?<![a-z0-9_-])"  # start of a word in folded text ("_" and "-" join words of a code)
+_E = r"(?![a-z0-9_-])"  # end of a word
 _NUMBER_WORD = r"(?:n\s?[°o]\.?|no\.?|num(?:ero|\.)?|#)"
 _OF = r"\s*(?:(?:de\s+l'|du|de|d'|des)\s*)?"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from chorus_tui.detection.detector import ChorusFields, detect_chorus_data
-from chorus_tui.domain import Amounts, SourceInvoice
+from chorus_tui.domain import Amounts, InvoiceKind, SourceInvoice, VatLine
 from chorus_tui.i18n import Message
 from chorus_tui.sources.facturx import FacturxData, FacturxError, parse_facturx_xml
 from chorus_tui.sources.pdf import PdfContent, PdfReadError, read_file_bytes, read_pdf_bytes
@@ -111,6 +111,8 @@ def _fill(
         invoice.kind = text_fields.kind
         invoice.original_invoice_number = text_fields.original_invoice_number
         invoice.amounts = text_fields.amounts
+    if invoice.kind == InvoiceKind.CREDIT_NOTE:
+        invoice.amounts = _unsigned(invoice.amounts)
     invoice.already_paid = bool(_ALREADY_PAID.search(fold_text(content.text)))
 
     invoice.detection = detect_chorus_data(
@@ -121,6 +123,31 @@ def _fill(
         customer_name=invoice.customer_name,
     )
     invoice.detection.warnings[:0] = notes
+
+
+def _unsigned(amounts: Amounts) -> Amounts:
+    """Return a credit note's amounts as positive numbers.
+
+    A Factur-X credit note (type 381) carries positive amounts while its
+    printed copy often shows them negative; keeping them positive makes
+    both readings agree. NOTE: this assumes Chorus Pro takes a credit note's
+    amounts as positive with typeFacture AVOIR, which the reference does not
+    state outright.
+    """
+
+    def unsigned(value):
+        return None if value is None else abs(value)
+
+    return Amounts(
+        total_ht=unsigned(amounts.total_ht),
+        total_vat=unsigned(amounts.total_vat),
+        total_ttc=unsigned(amounts.total_ttc),
+        amount_due=unsigned(amounts.amount_due),
+        vat_lines=[
+            VatLine(line.rate, abs(line.base_ht), abs(line.vat), line.exemption_reason) for line in amounts.vat_lines
+        ],
+        currency=amounts.currency,
+    )
 
 
 def _merge_amounts(primary: Amounts, fallback: Amounts) -> Amounts:
