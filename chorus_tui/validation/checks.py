@@ -1,0 +1,111 @@
+"""All pre-deposit checks of one invoice, in the order the deposit form shows its fields.
+
+`check_deposit` runs the checks that need only the form first, then those that read the
+Chorus Pro directory through a `Directory` (recipient, rules, services, engagement,
+bank account, duplicate guard). A lookup that fails (Chorus Pro unavailable, API not
+subscribed) gives a warning naming what could not be verified, never a silent pass.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from chorus_tui.chorus.errors import ChorusError
+from chorus_tui.domain import CheckLevel, CheckResult, DepositForm, SourceInvoice
+from chorus_tui.validation.amounts import check_amounts, check_credit_note, check_vat_type
+from chorus_tui.validation.attachments import check_attachments
+from chorus_tui.validation.billing_frame import FRAMES_WITH_VALIDATOR, check_billing_frame
+from chorus_tui.validation.directory import Directory
+from chorus_tui.validation.duplicates import check_duplicate
+from chorus_tui.validation.formats import (
+    check_comment,
+    check_contract_number_format,
+    check_engagement_number_format,
+    check_invoice_date,
+    check_invoice_number,
+    check_service_code_format,
+)
+from chorus_tui.validation.identifiers import Party, check_siret
+from chorus_tui.validation.payment import ACCOUNT_FIELD, check_bank_account, check_payment_mode
+from chorus_tui.validation.recipient import check_recipient, check_validator_in_directory
+from chorus_tui.validation.results import blocking, has_blocking, warning
+from chorus_tui.validation.rules import check_recipient_rules
+
+__all__ = ["check_deposit", "check_form", "has_blocking"]
+
+
+def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
+               supplier_sirets: frozenset[str] = frozenset()) -> list[CheckResult]:
+    """Run the checks that need no Chorus Pro lookup."""
+    results: list[CheckResult] = []
+    for error in invoice.errors:
+        results.append(CheckResult("file", CheckLevel.WARNING, error))
+    results.extend(check_invoice_number(form.invoice_number, printed_number=invoice.invoice_number))
+    results.extend(check_invoice_date(form.invoice_date, today=today, printed_date=invoice.invoice_date))
+    for supplier_siret in sorted(supplier_sirets):
+        supplier_result = check_siret(supplier_siret, party=Party.SUPPLIER, field="supplier_siret")
+        if supplier_result.level is not CheckLevel.PASS:
+            results.append(supplier_result)
+    single_results = (
+        check_service_code_format(form.service_code),
+        check_engagement_number_format(form.engagement_number),
+        check_contract_number_format(form.contract_number),
+    )
+    results.extend(result for result in single_results if result is not None)
+    results.extend(check_amounts(form.amounts, form.kind))
+    results.extend(check_vat_type(form))
+    credit_note = check_credit_note(form)
+    if credit_note is not None:
+        results.append(credit_note)
+    results.extend(check_billing_frame(form, invoice, supplier_sirets=supplier_sirets))
+    results.extend(check_payment_mode(form))
+    attachment = form.attachment_path or invoice.file_path
+    if attachment is not None:
+        results.extend(check_attachments([attachment]))
+    comment = check_comment(form.comment)
+    if comment is not None:
+        results.append(comment)
+    return results
+
+
+async def check_deposit(invoice: SourceInvoice, form: DepositForm, directory: Directory, *, today: date,
+                        supplier_sirets: frozenset[str] = frozenset(),
+                        supplier_id: int | None = None) -> list[CheckResult]:
+    """Run every pre-deposit check of one invoice and return the results, blocking ones included.
+
+    `supplier_id` (idStructureCPP of the supplier) defaults to the form's; without either,
+    the bank account and the duplicate guard cannot be checked and a blocking result says so.
+    """
+    supplier_id = supplier_id if supplier_id is not None else form.supplier_id
+    results = check_form(invoice, form, today=today, supplier_sirets=supplier_sirets)
+
+    recipient = await check_recipient(form, directory, supplier_sirets=supplier_sirets)
+    results.extend(recipient.results)
+    if recipient.structure_id is not None and recipient.details is not None:
+        results.extend(await check_recipient_rules(form, recipient.structure_id, recipient.details, directory,
+                                                   supplier_id=supplier_id))
+
+    if form.billing_frame in FRAMES_WITH_VALIDATOR and not has_blocking(
+            result for result in results if result.field == "validator_siret"):
+        validator = await check_validator_in_directory(form, directory)
+        if validator is not None:
+            results.append(validator)
+
+    if supplier_id is None:
+        results.append(blocking("supplier_id", "supplier_missing"))
+    else:
+        results.extend(await _check_bank_account(form, directory, supplier_id))
+        results.extend(await check_duplicate(form, directory, supplier_id=supplier_id, today=today))
+    return results
+
+
+async def _check_bank_account(form: DepositForm, directory: Directory, supplier_id: int) -> list[CheckResult]:
+    if form.bank_account_id is None:
+        return []
+    try:
+        accounts = await directory.bank_accounts(supplier_id)
+    except ChorusError as error:
+        return [warning(ACCOUNT_FIELD, "bank_accounts_lookup_failed", error=error.message)]
+    result = check_bank_account(form, [(account.account_id, account.name or str(account.account_id))
+                                       for account in accounts])
+    return [result] if result is not None else []

@@ -1,0 +1,167 @@
+"""The recipient's own rules: service code, engagement number, and the service chosen.
+
+A structure's parameters (`structures/v1/consulter`) say whether a deposit needs a service
+code, an engagement number (EJ, sent as numeroBonCommande), either one or both; a service's
+parameters (`consulter/service`) can require an engagement number for that service alone.
+The chosen service must exist and be active, and the pseudo-service FACTURES_PUBLIQUES,
+reserved for invoices between public entities, is never accepted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from chorus_tui.chorus.errors import ApiNotSubscribed, ChorusError
+from chorus_tui.domain import CheckOption, CheckResult, DepositForm
+from chorus_tui.validation.directory import Directory
+from chorus_tui.validation.display import Day
+from chorus_tui.validation.identifiers import normalise_siret
+from chorus_tui.validation.results import blocking, passed, warning
+
+logger = logging.getLogger(__name__)
+
+PUBLIC_INVOICES_SERVICE_CODE = "FACTURES_PUBLIQUES"
+SERVICE_FIELD = "service_code"
+ENGAGEMENT_FIELD = "engagement_number"
+
+
+def offerable_services(services: Sequence) -> list:
+    """Return the services a supplier may pick: active ones, without FACTURES_PUBLIQUES, sorted by code."""
+    return sorted(
+        (service for service in services if service.active and service.code != PUBLIC_INVOICES_SERVICE_CODE),
+        key=lambda service: service.code,
+    )
+
+
+def service_options(services: Sequence) -> list[CheckOption]:
+    return [CheckOption(service.code, f"{service.code} – {service.label or service.code}")
+            for service in offerable_services(services)]
+
+
+def looks_like_state(siret: str) -> bool:
+    """Guess whether a SIRET belongs to a State body, whose engagement numbers Chorus Pro checks.
+
+    NOTE: the directory does not say which structures are the State's. INSEE gives State
+    bodies SIRENs starting with 1, while universities and schools (19…) are not the State,
+    so this is a heuristic: an engagement missing from the search blocks only where the
+    recipient also requires one.
+    """
+    return siret.startswith("1") and not siret.startswith("19")
+
+
+def _find_service(services: Sequence, code: str):
+    for service in services:
+        if service.code == code:
+            return service
+    return None
+
+
+def _codes(services: Sequence) -> str:
+    return ", ".join(service.code for service in offerable_services(services))
+
+
+async def _check_service(form: DepositForm, structure_id: int, name: str, directory: Directory,
+                         services: Sequence) -> tuple[list[CheckResult], bool]:
+    """Check the chosen service; return the results and whether the service requires an engagement."""
+    code = (form.service_code or "").strip()
+    if code == PUBLIC_INVOICES_SERVICE_CODE:
+        result = blocking(SERVICE_FIELD, "service_public_invoices", name=name, codes=_codes(services))
+        result.options = service_options(services)
+        return [result], False
+    service = _find_service(services, code)
+    if service is None:
+        refreshed = directory.services_fetched_at(structure_id)
+        if not services:
+            return [blocking(SERVICE_FIELD, "service_none_exist", code=code, name=name)], False
+        result = blocking(SERVICE_FIELD, "service_unknown", code=code, name=name, codes=_codes(services),
+                          refreshed=Day(refreshed.date()) if refreshed else "—")
+        result.options = service_options(services)
+        return [result], False
+    if not service.active:
+        result = blocking(SERVICE_FIELD, "service_inactive", code=code, name=name, codes=_codes(services))
+        result.options = service_options(services)
+        return [result], False
+    results = [passed(SERVICE_FIELD, "service_ok", code=code, label=service.label or code)]
+    try:
+        details = await directory.service(structure_id, service.service_id)
+    except ChorusError as error:
+        logger.warning("service %s of structure %s could not be read: %s", service.service_id, structure_id, error)
+        results.append(warning(SERVICE_FIELD, "service_lookup_failed", code=code, error=error.message))
+        return results, False
+    return results, bool(details.parameters.engagement_required)
+
+
+async def check_recipient_rules(form: DepositForm, structure_id: int, details, directory: Directory, *,
+                                supplier_id: int | None) -> list[CheckResult]:
+    """Check the service code and engagement number against what the recipient requires."""
+    rules = details.rules
+    name = details.name or form.recipient_siret
+    has_service = bool((form.service_code or "").strip())
+    has_engagement = bool((form.engagement_number or "").strip())
+    results: list[CheckResult] = []
+
+    try:
+        services = await directory.services(structure_id)
+    except ChorusError as error:
+        logger.warning("services of structure %s could not be read: %s", structure_id, error)
+        return [warning(SERVICE_FIELD, "services_lookup_failed", name=name, error=error.message)]
+
+    service_needs_engagement = False
+    if has_service:
+        service_results, service_needs_engagement = await _check_service(form, structure_id, name, directory,
+                                                                         services)
+        results.extend(service_results)
+    elif rules.service_required:
+        if offerable_services(services):
+            result = blocking(SERVICE_FIELD, "service_required", name=name, codes=_codes(services))
+            result.options = service_options(services)
+        else:
+            result = blocking(SERVICE_FIELD, "service_required_none_active", name=name)
+        results.append(result)
+
+    if not has_engagement:
+        if rules.engagement_required:
+            results.append(blocking(ENGAGEMENT_FIELD, "engagement_required", name=name))
+        elif service_needs_engagement:
+            results.append(blocking(ENGAGEMENT_FIELD, "engagement_required_by_service", name=name,
+                                    code=form.service_code))
+        elif rules.service_or_engagement and not has_service:
+            result = blocking(SERVICE_FIELD, "service_or_engagement_missing", name=name, codes=_codes(services))
+            result.options = service_options(services)
+            results.append(result)
+    else:
+        engagement_required = rules.engagement_required or service_needs_engagement or (
+            rules.service_or_engagement and not has_service)
+        results.extend(await _check_engagement(form, name, directory, supplier_id=supplier_id,
+                                               required=engagement_required))
+    if not results:
+        results.append(passed(SERVICE_FIELD, "rules_nothing_required", name=name))
+    return results
+
+
+async def _check_engagement(form: DepositForm, name: str, directory: Directory, *, supplier_id: int | None,
+                            required: bool) -> list[CheckResult]:
+    number = (form.engagement_number or "").strip()
+    siret = normalise_siret(form.recipient_siret)
+    if not looks_like_state(siret) or supplier_id is None:
+        return [passed(ENGAGEMENT_FIELD, "engagement_given", number=number)]
+    try:
+        engagements = await directory.engagements(supplier_id, number)
+    except ApiNotSubscribed:
+        return [warning(ENGAGEMENT_FIELD, "engagement_api_missing", number=number)]
+    except ChorusError as error:
+        logger.warning("engagement %s could not be searched: %s", number, error)
+        return [warning(ENGAGEMENT_FIELD, "engagement_lookup_failed", number=number, error=error.message)]
+    matching = [engagement for engagement in engagements if engagement.number == number]
+    if not matching:
+        if required:
+            return [blocking(ENGAGEMENT_FIELD, "engagement_not_found", number=number, name=name)]
+        return [warning(ENGAGEMENT_FIELD, "engagement_not_found_optional", number=number, name=name)]
+    # The answer names the structure that placed the commitment; older answers may not.
+    issuers = {(engagement.model_extra or {}).get("identifiantStructureEmettrice") for engagement in matching}
+    issuers.discard(None)
+    if issuers and siret not in issuers:
+        return [warning(ENGAGEMENT_FIELD, "engagement_other_recipient", number=number, name=name,
+                        issuer=", ".join(sorted(issuers)))]
+    return [passed(ENGAGEMENT_FIELD, "engagement_found", number=number)]
