@@ -63,12 +63,6 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=WireModel)
 Item = TypeVar("Item")
 
-# Chorus Pro pages 10 results by default; larger pages save calls, and every search still
-# follows parametresRetour.pages.
-STRUCTURE_PAGE_SIZE = 100
-SERVICE_PAGE_SIZE = 1000
-ATTACHMENT_PAGE_SIZE = 100
-HISTORY_PAGE_SIZE = 100
 # Guard against an answer that never reports its last page.
 MAX_PAGES = 1000
 LANGUAGE_CODE = "fr"
@@ -81,6 +75,13 @@ class ChorusClient:
     `calls` counts HTTP attempts per endpoint path ("factures/v1/soumettre", "api/oauth/token"),
     retries included.
     """
+
+    # Chorus Pro pages 10 results by default; larger pages save calls, and every search still
+    # follows parametresRetour.pages. Tests lower them to walk several pages.
+    structure_page_size = 100
+    service_page_size = 1000
+    attachment_page_size = 100
+    history_page_size = 100
 
     def __init__(
         self,
@@ -147,7 +148,7 @@ class ChorusClient:
         async def fetch(page: int) -> tuple[list[StructureHit], PageInfo | None]:
             body = {
                 "structure": {"identifiantStructure": siret, "typeIdentifiantStructure": "SIRET"},
-                "parametres": {"nbResultatsParPage": STRUCTURE_PAGE_SIZE, "pageResultatDemandee": page},
+                "parametres": {"nbResultatsParPage": self.structure_page_size, "pageResultatDemandee": page},
             }
             answer = await self._call("structures/v1/rechercher", body, StructureSearchAnswer)
             return answer.structures, answer.paging
@@ -166,7 +167,7 @@ class ChorusClient:
             body = {
                 "idStructure": structure_id,
                 "parametresRechercherServicesStructure": {
-                    "nbResultatsParPage": SERVICE_PAGE_SIZE,
+                    "nbResultatsParPage": self.service_page_size,
                     "pageResultatDemandee": page,
                 },
             }
@@ -194,7 +195,7 @@ class ChorusClient:
         """Return the structures (and services) the technical user is attached to; a cheap connection test."""
 
         async def fetch(page: int) -> tuple[list[UserAttachment], PageInfo | None]:
-            body = {"parametresRecherche": {"nbResultatsParPage": ATTACHMENT_PAGE_SIZE, "pageResultatDemandee": page}}
+            body = {"parametresRecherche": {"nbResultatsParPage": self.attachment_page_size, "pageResultatDemandee": page}}
             answer = await self._call("utilisateurs/v1/monCompte/recuperer/rattachements", body, UserAttachmentsAnswer)
             return answer.attachments, answer.paging
 
@@ -321,7 +322,7 @@ class ChorusClient:
                 "idFacture": invoice_id,
                 "paramRechercheHistoStatuts": {
                     "pageResultatDemandeeListeHistoStatut": page,
-                    "nbResultatsParPageListeHistoStatut": HISTORY_PAGE_SIZE,
+                    "nbResultatsParPageListeHistoStatut": self.history_page_size,
                 },
             }
             answer = await self._call("factures/v1/consulter/historique", body, InvoiceHistory)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import Field
@@ -163,8 +163,10 @@ class InvoiceSearch(WireModel):
     deposited_to: date | None = Field(None, alias="periodeDateDepotAu")
     invoice_date_from: date | None = Field(None, alias="periodeDateFactureDu")
     invoice_date_to: date | None = Field(None, alias="periodeDateFactureAu")
-    status_changed_from: date | None = Field(None, alias="periodeDateHeureEtatCourantDu")
-    status_changed_to: date | None = Field(None, alias="periodeDateHeureEtatCourantAu")
+    # NOTE: a datetime here is sent as ISO 8601 with its offset, which the Swagger's date-time type
+    # allows but no field report confirms; a date is the safe choice.
+    status_changed_from: datetime | date | None = Field(None, alias="periodeDateHeureEtatCourantDu")
+    status_changed_to: datetime | date | None = Field(None, alias="periodeDateHeureEtatCourantAu")
     amount_ht_min: Decimal | None = Field(None, alias="montantHTMin")
     amount_ht_max: Decimal | None = Field(None, alias="montantHTMax")
     amount_ttc_min: Decimal | None = Field(None, alias="montantTTCMin")
