@@ -160,10 +160,7 @@ class AppConfig(BaseModel):
 def check_profile_name(name: str) -> str:
     """Return `name` when it is a valid profile name; raise ValueError otherwise."""
     if not PROFILE_NAME_PATTERN.fullmatch(name):
-        raise ValueError(
-            f"invalid profile name {name!r}: use up to 64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
+        raise ValueError(str(Message("config.invalid_profile_name", {"name": name})))
     return name
 
 

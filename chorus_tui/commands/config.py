@@ -1,4 +1,4 @@
-"""`chorus-tui config path|show`: where the configuration file is, and what it holds (never a secret)."""
+"""`chorus-tui config path|show|test`: the configuration file's location and contents, and a connection test."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from chorus_tui.i18n import t
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", nargs="?", choices=["path", "show"], help=t("config.help_action"))
+    parser.add_argument("action", nargs="?", choices=["path", "show", "test"], help=t("config.help_action"))
 
 
 def run(args: argparse.Namespace) -> int:
-    from chorus_tui.config import ConfigError, dump_config, config_path, load_config
+    from chorus_tui.config import ConfigError, config_path, dump_config, load_config
 
     if args.action is None:
         print(t("config.missing_action"), file=sys.stderr)
@@ -31,7 +31,44 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc.message, file=sys.stderr)
         return 1
+
+    if args.action == "test":
+        return _run_test(args.profile, config)
+
     # The model has no secret field, so this dump cannot contain one.
     print(f"# {path}")
     print(dump_config(config), end="")
     return 0
+
+
+def _run_test(profile_name: str | None, config) -> int:
+    """Run the connection test of the active profile and print one line per step; exit 1 on failure."""
+    import asyncio
+
+    from chorus_tui.connection import Outcome, collect_connection_test
+    from chorus_tui.profiles import resolve_profile
+    from chorus_tui.secrets import SecretsError
+
+    try:
+        profile = resolve_profile(profile_name, config=config)
+    except (SecretsError, ValueError) as exc:
+        print(getattr(exc, "message", exc), file=sys.stderr)
+        return 1
+    if profile.credentials is None:
+        for message in profile.missing:
+            print(message, file=sys.stderr)
+        return 1
+
+    report = asyncio.run(collect_connection_test(
+        profile.settings, profile.credentials,
+        supplier_siret=profile.config.supplier_siret,
+        stored_password_expiry=profile.config.technical_password_expiry,
+    ))
+    marks = {Outcome.SUCCESS: "✓", Outcome.FAILURE: "✗", Outcome.SKIPPED: "-"}
+    for result in report.steps:
+        print(f"{marks[result.outcome]} {result.title} : {result.message}")
+        if result.cause is not None:
+            print(f"    {result.cause}")
+        if result.warning is not None:
+            print(f"    ! {result.warning}")
+    return 0 if report.ok else 1

@@ -1,0 +1,76 @@
+"""`chorus-tui config` and `chorus-tui profiles` subcommands, run through their `run(args)` entry."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from chorus_tui.chorus.settings import Environment
+from chorus_tui.commands import config as config_command
+from chorus_tui.commands import profiles as profiles_command
+from chorus_tui.config import AppConfig, ProfileConfig, config_path, save_config
+from chorus_tui.i18n import set_language
+
+
+def _args(**values) -> argparse.Namespace:
+    defaults = {"profile": None, "lang": None, "demo": False}
+    return argparse.Namespace(**{**defaults, **values})
+
+
+def test_config_path_prints_location(capsys, isolated_home):
+    assert config_command.run(_args(action="path")) == 0
+    output = capsys.readouterr()
+    assert output.out.strip() == str(isolated_home / "config" / "config.toml")
+    assert "n'existe pas encore" in output.err
+
+
+def test_config_show_prints_toml(capsys):
+    save_config(AppConfig(profiles={"default": ProfileConfig(client_id="abc")}))
+    assert config_command.run(_args(action="show")) == 0
+    output = capsys.readouterr().out
+    assert f"# {config_path()}" in output
+    assert 'client_id = "abc"' in output
+
+
+def test_config_show_reports_broken_file(capsys):
+    config_path().parent.mkdir(parents=True)
+    config_path().write_text("language = [\n", encoding="utf-8")
+    set_language("fr")
+    assert config_command.run(_args(action="show")) == 1
+    assert "ligne" in capsys.readouterr().err
+
+
+def test_config_test_reports_missing_secrets(capsys):
+    set_language("fr")
+    assert config_command.run(_args(action="test")) == 1
+    error = capsys.readouterr().err
+    assert "CHORUS_TUI_PISTE_CLIENT_SECRET" in error
+    assert "CHORUS_TUI_TECH_PASSWORD" in error
+
+
+def test_profiles_marks_default_and_active(capsys):
+    save_config(AppConfig(default_profile="work", profiles={
+        "work": ProfileConfig(environment=Environment.PRODUCTION, supplier_siret="81588139669879"),
+        "test": ProfileConfig(),
+    }))
+    set_language("fr")
+    assert profiles_command.run(_args(profile="test", json=False)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "*  test  (Qualification)"
+    assert lines[1] == " D work  (Production, SIRET 81588139669879)"
+
+
+def test_profiles_json_lists_databases(capsys, isolated_home):
+    assert profiles_command.run(_args(json=True)) == 0
+    [entry] = json.loads(capsys.readouterr().out)
+    assert entry["name"] == "default"
+    assert entry["default"] is True
+    assert entry["active"] is True
+    assert entry["in_file"] is False
+    assert entry["database"] == str(isolated_home / "data" / "profiles" / "default" / "chorus-tui.sqlite3")
+
+
+def test_profiles_rejects_bad_name(capsys):
+    set_language("fr")
+    assert profiles_command.run(_args(profile="../x", json=False)) == 2
+    assert "Nom de profil invalide « ../x »" in capsys.readouterr().err
