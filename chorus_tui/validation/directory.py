@@ -75,7 +75,7 @@ class Directory:
     async def engagements(self, supplier_id: int, number: str) -> list:
         """Return the legal commitments with this number placed with the supplier (State recipients)."""
         return await self._cached(_ENGAGEMENTS, (supplier_id, number),
-                                  lambda: self.client.search_engagements(supplier_id=supplier_id, number=number))
+                                  lambda: self.client.search_engagements(supplier_id, number))
 
     async def find_invoices(self, invoice_number: str, supplier_id: int | None) -> list:
         """Return the supplier's invoices on Chorus Pro with this number; never cached."""
