@@ -842,6 +842,13 @@ class Store:
                 (key, value),
             )
 
+    def get_checkpoint(self, key: str) -> datetime | None:
+        """Return the time stored under `key` by `set_checkpoint`, or None."""
+        return _parse_datetime(self.get_state(key))
+
+    def set_checkpoint(self, key: str, moment: datetime) -> None:
+        self.set_state(key, _iso(moment))
+
     def delete_state(self, key: str) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
