@@ -194,8 +194,6 @@ def _add_settlement(transaction, invoice: CiiInvoice, profile: str) -> None:
             _sub(tax, "ram:BasisAmount", _amount(base))
             _sub(tax, "ram:CategoryCode", category)
             _sub(tax, "ram:RateApplicablePercent", f"{rate}")
-        if invoice.original_invoice:
-            _sub(_sub(settlement, "ram:InvoiceReferencedDocument"), "ram:IssuerAssignedID", invoice.original_invoice)
         if invoice.due_date:
             _date_element(_sub(settlement, "ram:SpecifiedTradePaymentTerms"), "ram:DueDateDateTime", invoice.due_date)
     summation = _sub(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
@@ -205,3 +203,5 @@ def _add_settlement(transaction, invoice: CiiInvoice, profile: str) -> None:
     _sub(summation, "ram:TaxTotalAmount", _amount(total_vat), currencyID=invoice.currency)
     _sub(summation, "ram:GrandTotalAmount", _amount(total_ht + total_vat))
     _sub(summation, "ram:DuePayableAmount", _amount(total_ht + total_vat))
+    if invoice.original_invoice and profile != "minimum":
+        _sub(_sub(settlement, "ram:InvoiceReferencedDocument"), "ram:IssuerAssignedID", invoice.original_invoice)

@@ -39,7 +39,7 @@ class PdfReadError(Exception):
 class PdfContent:
     """What one PDF file contains, as detection uses it."""
 
-    text: str  # cleaned with clean_text, pages separated by a form feed line
+    text: str  # cleaned with clean_text, pages separated by an empty line
     facturx_xml: bytes | None
     facturx_xml_name: str | None
     page_count: int
@@ -112,6 +112,11 @@ def _open_error_message(error: Exception, name: str) -> Message:
 
 
 def _extract_text(document) -> str:
+    return clean_text("\n\n".join(_page_texts(document)))
+
+
+def _page_texts(document) -> list[str]:
+    """Return the raw text of each page, as PDFium extracts it."""
     pages = []
     for index in range(len(document)):
         page = document[index]
@@ -123,7 +128,7 @@ def _extract_text(document) -> str:
                 text_page.close()
         finally:
             page.close()
-    return clean_text("\n\f\n".join(pages))
+    return pages
 
 
 def _extract_invoice_xml(document) -> tuple[str | None, bytes | None]:
