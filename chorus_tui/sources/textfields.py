@@ -239,6 +239,8 @@ def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
                 vat_line.exemption_reason = exemption
     if amounts.total_ttc is None and amounts.amount_due is not None and amounts.total_ht is not None:
         amounts.total_ttc = amounts.amount_due
+    if amounts.total_vat is None and amounts.vat_lines:
+        amounts.total_vat = sum((line.vat for line in amounts.vat_lines), Decimal("0"))
     return amounts
 
 
