@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from chorus_tui.domain import CheckResult
-from chorus_tui.validation.display import Megabytes
+from chorus_tui.validation.display import FileSize
 from chorus_tui.validation.results import blocking, passed
 
 NAME_MAX_LENGTH = 50
@@ -72,12 +72,12 @@ def check_attachments(paths: Sequence[Path]) -> list[CheckResult]:
         if size == 0:
             file_results.append(blocking(FIELD, "attachment_empty", name=path.name))
         elif size > FILE_MAX_BYTES:
-            file_results.append(blocking(FIELD, "attachment_too_large", name=path.name, size=Megabytes(size),
-                                         maximum=Megabytes(FILE_MAX_BYTES)))
+            file_results.append(blocking(FIELD, "attachment_too_large", name=path.name, size=FileSize(size),
+                                         maximum=FileSize(FILE_MAX_BYTES)))
         if not file_results:
-            file_results.append(passed(FIELD, "attachment_ok", name=path.name, size=Megabytes(size)))
+            file_results.append(passed(FIELD, "attachment_ok", name=path.name, size=FileSize(size)))
         results.extend(file_results)
     if total > TOTAL_MAX_BYTES:
-        results.append(blocking(FIELD, "attachments_total_too_large", size=Megabytes(total),
-                                maximum=Megabytes(TOTAL_MAX_BYTES)))
+        results.append(blocking(FIELD, "attachments_total_too_large", size=FileSize(total),
+                                maximum=FileSize(TOTAL_MAX_BYTES)))
     return results

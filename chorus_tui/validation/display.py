@@ -59,14 +59,18 @@ class Day:
 
 
 @dataclass(frozen=True)
-class Megabytes:
-    """A file size in bytes, shown in megabytes (10^6 bytes) with two decimals."""
+class FileSize:
+    """A file size in bytes, shown in kilobytes below 1 MB and in megabytes (10^6 bytes) above."""
 
     size: int
 
     def __format__(self, spec: str) -> str:
+        french = current_language() == "fr"
+        if self.size < 1_000_000:
+            kilobytes = -(-self.size // 1000)  # rounded up, so a 1-byte file shows as 1 kB, not 0
+            return f"{kilobytes}\u00a0ko" if french else f"{kilobytes} kB"
         text = f"{self.size / 1_000_000:.2f}"
-        return text.replace(".", ",") if current_language() == "fr" else text
+        return f"{text.replace('.', ',')}\u00a0Mo" if french else f"{text} MB"
 
     def __str__(self) -> str:
         return format(self)

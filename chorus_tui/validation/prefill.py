@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from decimal import Decimal
 
 from chorus_tui.domain import DepositForm, DepositRoute, InvoiceKind, SourceInvoice
 from chorus_tui.validation.amounts import suggest_vat_type
@@ -27,6 +28,12 @@ def form_from_invoice(invoice: SourceInvoice, *, supplier_id: int | None = None,
     vat_type, exemption_reason = suggest_vat_type(invoice.amounts)
     is_credit_note = invoice.kind is InvoiceKind.CREDIT_NOTE
     route = DepositRoute.FLOW if invoice.is_facturx and invoice.facturx_profile in FLOW_PROFILES else DepositRoute.PDF
+    amounts = copy.deepcopy(invoice.amounts)
+    if amounts.amount_due is None and invoice.already_paid:
+        amounts.amount_due = Decimal("0")
+    elif amounts.amount_due is None and amounts.total_ttc is not None:
+        # A document that prints no amount to pay owes its whole TTC total.
+        amounts.amount_due = amounts.total_ttc
     return DepositForm(
         invoice_number=invoice.invoice_number or "",
         invoice_date=invoice.invoice_date,
@@ -40,7 +47,7 @@ def form_from_invoice(invoice: SourceInvoice, *, supplier_id: int | None = None,
         vat_exemption_reason=exemption_reason,
         kind=invoice.kind,
         original_invoice_number=invoice.original_invoice_number if is_credit_note else None,
-        amounts=copy.deepcopy(invoice.amounts),
+        amounts=amounts,
         supplier_id=supplier_id,
         bank_account_id=None if is_credit_note else bank_account_id,
         payment_mode=None if is_credit_note else "VIREMENT",

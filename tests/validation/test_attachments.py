@@ -66,7 +66,7 @@ def test_file_of_10_mb_passes_and_one_byte_more_blocks(tmp_path):
     results = check_attachments([too_large])
     assert results[0].level is CheckLevel.BLOCKING
     assert str(results[0].message) == (
-        "Pièce jointe « large.pdf » trop lourde : 10,00 Mo pour 10,00 Mo au plus par fichier. Compressez-la ou scindez-la."
+        "Pièce jointe « large.pdf » trop lourde : 10,00\u00a0Mo pour 10,00\u00a0Mo au plus par fichier. Compressez-la ou scindez-la."
     )
 
 
@@ -81,7 +81,7 @@ def test_total_above_120_mb_is_blocking(tmp_path):
     assert 13 * FILE_MAX_BYTES > TOTAL_MAX_BYTES
     assert results[-1].level is CheckLevel.BLOCKING
     assert results[-1].field == "attachment_path"
-    assert "130,00 Mo au total pour 120,00 Mo au plus" in str(results[-1].message)
+    assert "130,00\u00a0Mo au total pour 120,00\u00a0Mo au plus" in str(results[-1].message)
 
 
 def test_missing_file_is_blocking(tmp_path):

@@ -252,10 +252,10 @@ async def test_mandataire_validator_found(directory):
     assert rendered(results)[-1] == "Mandataire trouvé dans Chorus Pro : Transports Ambrois SAS (84645060900017)."
 
 
-async def test_mandataire_absent_from_directory_is_blocking(directory):
+async def test_mandataire_absent_from_directory_warns(directory):
     deposit_form = form(billing_frame="A9_FACTURE_SOUSTRAITANT", validator_siret=LA_POSTE_SIRET)
     results = of_field(await run(directory, deposit_form), "validator_siret")
-    assert results[-1].level is CheckLevel.BLOCKING
+    assert results[-1].level is CheckLevel.WARNING
     assert results[-1].message.key == "checks.validator_unknown"
 
 

@@ -1,0 +1,255 @@
+"""`chorus-tui check FILE...`: detect the Chorus Pro data of invoices and run every pre-deposit check.
+
+Each file is read, its deposit form pre-filled from the detection, and every check run
+against Chorus Pro: the in-process simulator with `--demo` (or a profile whose environment
+is the demo), otherwise the profile's configured environment. Nothing is deposited.
+With `--json`, one JSON object per file and per line. The exit status is 2 when a file
+cannot be read or Chorus Pro cannot be reached for lack of configuration, 1 when a check
+blocks the deposit of at least one file, and 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from chorus_tui.i18n import t
+
+EXIT_OK = 0
+EXIT_BLOCKING = 1
+EXIT_UNREADABLE = 2
+
+_LEVEL_KEYS = {"pass": "checks.cli_level_pass", "warning": "checks.cli_level_warning",
+               "blocking": "checks.cli_level_blocking"}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("files", nargs="*", metavar="FILE", type=Path, help=t("checks.cli_help_files"))
+    parser.add_argument("--json", action="store_true", help=t("checks.cli_help_json"))
+    parser.add_argument("--supplier-siret", action="append", default=[], metavar="SIRET", dest="supplier_sirets",
+                        help=t("checks.cli_help_supplier_siret"))
+    parser.add_argument("--today", type=date.fromisoformat, default=None, metavar="AAAA-MM-JJ",
+                        help=t("checks.cli_help_today"))
+
+
+@dataclass
+class Supplier:
+    """Who deposits: the supplier's SIRETs, Chorus Pro structure id and usual bank account."""
+
+    sirets: frozenset[str] = frozenset()
+    structure_id: int | None = None
+    bank_account_id: int | None = None
+
+
+@dataclass
+class Connection:
+    """A client over the simulator or a configured environment, or the reason there is none."""
+
+    client: Any = None
+    supplier: Supplier = field(default_factory=Supplier)
+    error: str | None = None
+
+
+def run(args: argparse.Namespace) -> int:
+    from chorus_tui.sources import FolderSource, demo_invoice_folder
+
+    paths = _expand(args.files)
+    if not paths and getattr(args, "demo", False):
+        paths = FolderSource(demo_invoice_folder()).pdf_paths()
+    if not paths:
+        print(t("checks.cli_no_files"), file=sys.stderr)
+        return EXIT_UNREADABLE
+    return asyncio.run(_run(args, paths))
+
+
+def _expand(files: list[Path]) -> list[Path]:
+    """Replace each folder argument by the PDF files it contains."""
+    from chorus_tui.sources import FolderSource
+
+    paths: list[Path] = []
+    for path in files:
+        if path.is_dir():
+            paths.extend(FolderSource(path).pdf_paths())
+        else:
+            paths.append(path)
+    return paths
+
+
+def _connect(args: argparse.Namespace) -> Connection:
+    """Build the client of the demo simulator or of the active profile."""
+    from chorus_tui.chorus.client import ChorusClient
+    from chorus_tui.chorus.settings import Environment
+
+    if getattr(args, "demo", False):
+        return _demo_connection()
+
+    from chorus_tui.config import ConfigError
+    from chorus_tui.profiles import resolve_profile
+    from chorus_tui.secrets import SecretsError
+
+    try:
+        profile = resolve_profile(getattr(args, "profile", None))
+    except ConfigError as error:
+        return Connection(error=str(error.message))
+    except SecretsError as error:
+        return Connection(error=str(error))
+    if profile.settings.environment is Environment.DEMO:
+        return _demo_connection()
+    if profile.credentials is None:
+        missing = " ".join(str(message) for message in profile.missing)
+        return Connection(error=t("checks.cli_not_configured", profile=profile.name, missing=missing))
+    config = profile.config
+    sirets = {config.supplier_siret} if config.supplier_siret else set()
+    sirets.update(args.supplier_sirets)
+    supplier = Supplier(frozenset(sirets), config.supplier_structure_id, config.bank_account_id)
+    return Connection(ChorusClient(profile.settings, profile.credentials), supplier)
+
+
+def _demo_connection() -> Connection:
+    """Return a client of the in-process simulator, whose state the demo application shares."""
+    from pydantic import SecretStr
+
+    from chorus_tui import paths
+    from chorus_tui.chorus.client import ChorusClient
+    from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
+    from chorus_tui.clock import SystemClock
+    from chorus_tui.sandbox.directory import DEMO_SUPPLIER
+    from chorus_tui.sandbox.simulator import Simulator
+
+    data_dir = paths.demo_data_dir()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    clock = SystemClock()
+    simulator = Simulator(clock, state_file=data_dir / "simulator.json")
+    # The simulator accepts any PISTE application; only the demo technical login matters.
+    credentials = Credentials("demo", SecretStr("demo"), DEMO_SUPPLIER.technical_login, SecretStr("demo"))
+    client = ChorusClient(ConnectionSettings.for_environment(Environment.DEMO), credentials,
+                          transport=simulator.transport(), clock=clock)
+    supplier = Supplier(frozenset({DEMO_SUPPLIER.siret}), DEMO_SUPPLIER.id_structure_cpp,
+                        DEMO_SUPPLIER.bank_accounts[0].id)
+    return Connection(client, supplier)
+
+
+async def _run(args: argparse.Namespace, paths: list[Path]) -> int:
+    from chorus_tui.sources import read_invoice
+    from chorus_tui.validation import Directory, check_deposit, form_from_invoice, has_blocking
+
+    connection = _connect(args)
+    if connection.client is None:
+        print(t("checks.cli_no_connection", reason=connection.error or ""), file=sys.stderr)
+        return EXIT_UNREADABLE
+    supplier = connection.supplier
+    sirets = supplier.sirets | frozenset(args.supplier_sirets)
+    today = args.today or date.today()
+    status = EXIT_OK
+    ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
+    async with connection.client as client:
+        directory = Directory(client)
+        for path in paths:
+            invoice = read_invoice(path, supplier_sirets=sirets)
+            if invoice.errors:
+                status = EXIT_UNREADABLE
+                _print_unreadable(args, invoice, path, ascii_only)
+                continue
+            form = form_from_invoice(invoice, supplier_id=supplier.structure_id,
+                                     bank_account_id=supplier.bank_account_id)
+            results = await check_deposit(invoice, form, directory, today=today, supplier_sirets=sirets,
+                                          supplier_id=supplier.structure_id)
+            if has_blocking(results) and status == EXIT_OK:
+                status = EXIT_BLOCKING
+            if args.json:
+                print(json.dumps(report_to_json(invoice, form, results, path), ensure_ascii=ascii_only))
+            else:
+                _write_safely(format_report_text(invoice, form, results, path))
+            sys.stdout.flush()
+    return status
+
+
+def _print_unreadable(args: argparse.Namespace, invoice, path: Path, ascii_only: bool) -> None:
+    from chorus_tui.commands.detect import format_invoice_text, invoice_to_json
+
+    if args.json:
+        print(json.dumps(invoice_to_json(invoice, path), ensure_ascii=ascii_only))
+    else:
+        _write_safely(format_invoice_text(invoice, path))
+
+
+def _write_safely(text: str) -> None:
+    """Print even where the terminal's encoding cannot show every character."""
+    encoding = sys.stdout.encoding or "utf-8"
+    print(text.encode(encoding, errors="replace").decode(encoding, errors="replace"))
+
+
+def _decimal_text(value) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def form_to_json(form) -> dict[str, Any]:
+    """Return the pre-filled deposit form as JSON values: strings, numbers as strings, nulls."""
+    amounts = form.amounts
+    return {
+        "invoice_number": form.invoice_number,
+        "invoice_date": form.invoice_date.isoformat() if form.invoice_date else None,
+        "recipient_siret": form.recipient_siret or None,
+        "service_code": form.service_code,
+        "engagement_number": form.engagement_number,
+        "contract_number": form.contract_number,
+        "billing_frame": form.billing_frame,
+        "validator_siret": form.validator_siret,
+        "vat_type": form.vat_type,
+        "vat_exemption_reason": form.vat_exemption_reason,
+        "kind": str(form.kind),
+        "original_invoice_number": form.original_invoice_number,
+        "total_ht": _decimal_text(amounts.total_ht),
+        "total_vat": _decimal_text(amounts.total_vat),
+        "total_ttc": _decimal_text(amounts.total_ttc),
+        "amount_due": _decimal_text(amounts.amount_due),
+        "supplier_id": form.supplier_id,
+        "bank_account_id": form.bank_account_id,
+        "payment_mode": form.payment_mode,
+        "route": str(form.route),
+    }
+
+
+def result_to_json(result) -> dict[str, Any]:
+    entry: dict[str, Any] = {"field": result.field, "level": str(result.level), "message": str(result.message)}
+    if result.options:
+        entry["options"] = [{"value": option.value, "label": option.label} for option in result.options]
+    return entry
+
+
+def report_to_json(invoice, form, results, path: Path) -> dict[str, Any]:
+    """Return the `--json` object of one file: the detected fields, the pre-filled form and the checks."""
+    from chorus_tui.commands.detect import invoice_to_json
+    from chorus_tui.validation import has_blocking, suggest_billing_frame
+
+    report = invoice_to_json(invoice, path)
+    _frame, reason = suggest_billing_frame(invoice)
+    report["form"] = form_to_json(form)
+    report["billing_frame_reason"] = str(reason)
+    report["blocking"] = has_blocking(results)
+    report["checks"] = [result_to_json(result) for result in results]
+    return report
+
+
+def format_report_text(invoice, form, results, path: Path) -> str:
+    """Return the readable French report of one file: detected data, then one line per check."""
+    from chorus_tui.commands.detect import format_invoice_text
+
+    lines = [format_invoice_text(invoice, path).rstrip("\n"), f"  {t('checks.cli_checks_header')}"]
+    for result in results:
+        lines.append(f"    [{t(_LEVEL_KEYS[str(result.level)])}] {result.message}")
+        for option in result.options:
+            lines.append(f"        - {option.label}")
+    blocking = sum(1 for result in results if str(result.level) == "blocking")
+    warnings = sum(1 for result in results if str(result.level) == "warning")
+    if blocking:
+        lines.append(f"  {t('checks.cli_summary_blocked', blocking=blocking, warnings=warnings)}")
+    else:
+        lines.append(f"  {t('checks.cli_summary_ready', warnings=warnings)}")
+    return "\n".join(lines) + "\n"
