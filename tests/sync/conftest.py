@@ -94,3 +94,29 @@ def add_invoice(store: Store, folder: Path, index: int, *, route: DepositRoute =
         bank_account_id=DEMO_SUPPLIER.bank_accounts[0].id, attachment_path=path, route=route,
     )
     return invoice_id, form
+
+
+def facturx_xml(number: str, *, buyer_siret: str = RECIPIENT_SIRET, issue_date: date = date(2026, 2, 20)) -> bytes:
+    from chorus_tui.sources.cii import CiiInvoice, CiiLine, CiiParty, build_cii_xml
+
+    invoice = CiiInvoice(
+        number=number,
+        issue_date=issue_date,
+        seller=CiiParty(name=DEMO_SUPPLIER.designation, legal_id=DEMO_SUPPLIER.siret),
+        buyer=CiiParty(name="Commune de Valmorin", legal_id=buyer_siret),
+        lines=[CiiLine("Maintenance", Decimal("1"), Decimal("1000.00"), Decimal("20"))],
+        buyer_reference=RECIPIENT_SERVICE,
+    )
+    return build_cii_xml(invoice)
+
+
+def facturx_pdf(number: str, **options) -> bytes:
+    """Return a Factur-X PDF (a one-page PDF with its CII XML embedded)."""
+    from facturx import generate_from_binary
+    from fpdf import FPDF
+
+    document = FPDF()
+    document.add_page()
+    document.set_font("helvetica", size=12)
+    document.cell(text=f"Facture {number}")
+    return generate_from_binary(bytes(document.output()), facturx_xml(number, **options), check_xsd=False)
