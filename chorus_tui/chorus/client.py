@@ -14,14 +14,14 @@ from pydantic import ValidationError
 
 from chorus_tui.chorus.errors import ChorusUnavailable, OutcomeUnknown
 from chorus_tui.chorus.http import ChorusHttp
-from chorus_tui.chorus.models.base import ChorusAnswer, PageInfo, WireModel
-from chorus_tui.chorus.models.engagements import Engagement, EngagementSearchAnswer
+from chorus_tui.chorus.models.base import ChorusResponse, PageInfo, WireModel
+from chorus_tui.chorus.models.engagements import Engagement, EngagementSearchResponse
 from chorus_tui.chorus.models.factures import (
     AdditionalAttachment,
     CompleteResult,
     FlowDepositResult,
     InvoiceDetails,
-    InvoiceDetailsAnswer,
+    InvoiceDetailsResponse,
     InvoiceHistory,
     InvoicePage,
     InvoiceReferences,
@@ -34,26 +34,26 @@ from chorus_tui.chorus.models.factures import (
 from chorus_tui.chorus.models.structures import (
     Service,
     ServiceDetails,
-    ServiceSearchAnswer,
+    ServiceSearchResponse,
     StructureDetails,
     StructureHit,
-    StructureSearchAnswer,
+    StructureSearchResponse,
 )
 from chorus_tui.chorus.models.transverses import (
-    AttachmentUploadAnswer,
+    AttachmentUploadResponse,
     BankAccount,
-    BankAccountsAnswer,
+    BankAccountsResponse,
     FlowReport,
     PaymentMode,
-    PaymentModesAnswer,
+    PaymentModesResponse,
     SupplierStructure,
-    SupplierStructuresAnswer,
+    SupplierStructuresResponse,
     VatExemptionReason,
-    VatExemptionReasonsAnswer,
+    VatExemptionReasonsResponse,
     VatRate,
-    VatRatesAnswer,
+    VatRatesResponse,
 )
-from chorus_tui.chorus.models.utilisateurs import UserAttachment, UserAttachmentsAnswer
+from chorus_tui.chorus.models.utilisateurs import UserAttachment, UserAttachmentsResponse
 from chorus_tui.chorus.retry import RetryPolicy
 from chorus_tui.chorus.settings import ConnectionSettings, Credentials
 from chorus_tui.clock import Clock, SystemClock
@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 M = TypeVar("M", bound=WireModel)
 Item = TypeVar("Item")
 
-# Guard against an answer that never reports its last page.
+# Guard against a response that never reports its last page.
 MAX_PAGES = 1000
 LANGUAGE_CODE = "fr"
 REFERENCE_LIST_LANGUAGE = "FR"
@@ -117,16 +117,16 @@ class ChorusClient:
         await self._http.aclose()
 
     async def _call(
-        self, endpoint: str, body: dict[str, Any], answer_model: type[M], *, idempotent: bool = True
+        self, endpoint: str, body: dict[str, Any], response_model: type[M], *, idempotent: bool = True
     ) -> M:
         data = await self._http.post(endpoint, body, idempotent=idempotent)
         try:
-            return answer_model.model_validate(data)
+            return response_model.model_validate(data)
         except ValidationError as error:
-            logger.warning("Chorus Pro %s: answer does not match %s: %s", endpoint, answer_model.__name__, error)
+            logger.warning("Chorus Pro %s: response does not match %s: %s", endpoint, response_model.__name__, error)
             if not idempotent:
                 raise OutcomeUnknown(endpoint, "truncated") from None
-            raise ChorusUnavailable("bad_answer", endpoint) from None
+            raise ChorusUnavailable("bad_response", endpoint) from None
 
     async def _all_pages(self, fetch: Callable[[int], Awaitable[tuple[list[Item], PageInfo | None]]]) -> list[Item]:
         items: list[Item] = []
@@ -150,8 +150,8 @@ class ChorusClient:
                 "structure": {"identifiantStructure": siret, "typeIdentifiantStructure": "SIRET"},
                 "parametres": {"nbResultatsParPage": self.structure_page_size, "pageResultatDemandee": page},
             }
-            answer = await self._call("structures/v1/rechercher", body, StructureSearchAnswer)
-            return answer.structures, answer.paging
+            response = await self._call("structures/v1/rechercher", body, StructureSearchResponse)
+            return response.structures, response.paging
 
         return await self._all_pages(fetch)
 
@@ -171,8 +171,8 @@ class ChorusClient:
                     "pageResultatDemandee": page,
                 },
             }
-            answer = await self._call("structures/v1/rechercher/services", body, ServiceSearchAnswer)
-            return answer.services, answer.paging
+            response = await self._call("structures/v1/rechercher/services", body, ServiceSearchResponse)
+            return response.services, response.paging
 
         return await self._all_pages(fetch)
 
@@ -186,27 +186,27 @@ class ChorusClient:
 
     async def supplier_structures(self) -> list[SupplierStructure]:
         """Return the structures the technical account may deposit invoices for (idFournisseur)."""
-        answer = await self._call(
-            "transverses/v1/recuperer/structures/actives/fournisseur", {}, SupplierStructuresAnswer
+        response = await self._call(
+            "transverses/v1/recuperer/structures/actives/fournisseur", {}, SupplierStructuresResponse
         )
-        return answer.structures
+        return response.structures
 
     async def user_attachments(self) -> list[UserAttachment]:
         """Return the structures (and services) the technical user is attached to; a cheap connection test."""
 
         async def fetch(page: int) -> tuple[list[UserAttachment], PageInfo | None]:
             body = {"parametresRecherche": {"nbResultatsParPage": self.attachment_page_size, "pageResultatDemandee": page}}
-            answer = await self._call("utilisateurs/v1/monCompte/recuperer/rattachements", body, UserAttachmentsAnswer)
-            return answer.attachments, answer.paging
+            response = await self._call("utilisateurs/v1/monCompte/recuperer/rattachements", body, UserAttachmentsResponse)
+            return response.attachments, response.paging
 
         return await self._all_pages(fetch)
 
     async def bank_accounts(self, structure_id: int) -> list[BankAccount]:
         """Return the valid bank details of the supplier structure."""
-        answer = await self._call(
-            "transverses/v1/recuperer/coordbanc/valides", {"idStructure": structure_id}, BankAccountsAnswer
+        response = await self._call(
+            "transverses/v1/recuperer/coordbanc/valides", {"idStructure": structure_id}, BankAccountsResponse
         )
-        return answer.accounts
+        return response.accounts
 
     async def search_engagements(
         self, supplier_id: int, engagement_number: str, state: str = "COMMANDE"
@@ -217,23 +217,23 @@ class ChorusClient:
             "numeroEngagementJuridique": engagement_number,
             "etatCourantEngagementJuridique": state,
         }
-        answer = await self._call("engagementsJuridiques/v1/rechercher", body, EngagementSearchAnswer)
-        return answer.engagements
+        response = await self._call("engagementsJuridiques/v1/rechercher", body, EngagementSearchResponse)
+        return response.engagements
 
     # -----------------------------------------------------------------------------------------
     # Reference lists
 
     async def vat_rates(self) -> list[VatRate]:
         body = {"codeLangue": REFERENCE_LIST_LANGUAGE}
-        return (await self._call("transverses/v1/recuperer/tauxtva", body, VatRatesAnswer)).rates
+        return (await self._call("transverses/v1/recuperer/tauxtva", body, VatRatesResponse)).rates
 
     async def vat_exemption_reasons(self) -> list[VatExemptionReason]:
         body = {"codeLangue": REFERENCE_LIST_LANGUAGE}
-        answer = await self._call("transverses/v1/recuperer/motifs/exonerationtva", body, VatExemptionReasonsAnswer)
-        return answer.reasons
+        response = await self._call("transverses/v1/recuperer/motifs/exonerationtva", body, VatExemptionReasonsResponse)
+        return response.reasons
 
     async def payment_modes(self) -> list[PaymentMode]:
-        return (await self._call("transverses/v1/recuperer/modereglements", {}, PaymentModesAnswer)).modes
+        return (await self._call("transverses/v1/recuperer/modereglements", {}, PaymentModesResponse)).modes
 
     # -----------------------------------------------------------------------------------------
     # Deposit
@@ -250,11 +250,11 @@ class ChorusClient:
             "pieceJointeTypeMime": mime_type,
             "pieceJointeExtension": extension,
         }
-        answer = await self._call("transverses/v1/ajouter/fichier", body, AttachmentUploadAnswer)
-        return answer.attachment_id
+        response = await self._call("transverses/v1/ajouter/fichier", body, AttachmentUploadResponse)
+        return response.attachment_id
 
     async def submit_invoice(self, request: SubmitInvoiceRequest) -> SubmitInvoiceResult:
-        """Deposit an invoice with `soumettre`; raises OutcomeUnknown when the answer is lost."""
+        """Deposit an invoice with `soumettre`; raises OutcomeUnknown when the response is lost."""
         return await self._call("factures/v1/soumettre", request.to_wire(), SubmitInvoiceResult, idempotent=False)
 
     async def deposit_flow(
@@ -291,27 +291,27 @@ class ChorusClient:
         return await self._call("factures/v1/rechercher/fournisseur", body, InvoicePage)
 
     async def iter_invoice_pages(self, search: InvoiceSearch) -> AsyncIterator[InvoicePage]:
-        """Yield every page of a search in order; each page's `paging` tells how far the walk is."""
+        """Yield every page of a search in order; each page's `paging` gives the page number and page count."""
         page = 1
         while True:
-            answer = await self.search_invoice_page(search, page)
-            yield answer
-            pages = answer.paging.pages if answer.paging else 1
-            if page >= pages or not answer.invoices or page >= MAX_PAGES:
+            response = await self.search_invoice_page(search, page)
+            yield response
+            pages = response.paging.pages if response.paging else 1
+            if page >= pages or not response.invoices or page >= MAX_PAGES:
                 return
             page += 1
 
     async def search_invoices(self, search: InvoiceSearch) -> list[InvoiceSummary]:
         """Return the invoices of every page of a search."""
         invoices: list[InvoiceSummary] = []
-        async for answer in self.iter_invoice_pages(search):
-            invoices.extend(answer.invoices)
+        async for response in self.iter_invoice_pages(search):
+            invoices.extend(response.invoices)
         return invoices
 
     async def get_invoice(self, invoice_id: int) -> InvoiceDetails:
         """Return an invoice as deposited (`consulter/fournisseur`); it carries no status history."""
         body = {"identifiantFactureCPP": invoice_id, "codeLangue": LANGUAGE_CODE}
-        return (await self._call("factures/v1/consulter/fournisseur", body, InvoiceDetailsAnswer)).invoice
+        return (await self._call("factures/v1/consulter/fournisseur", body, InvoiceDetailsResponse)).invoice
 
     async def invoice_history(self, invoice_id: int) -> InvoiceHistory:
         """Return an invoice's status history with every status comment, all history pages merged."""
@@ -325,13 +325,13 @@ class ChorusClient:
                     "nbResultatsParPageListeHistoStatut": self.history_page_size,
                 },
             }
-            answer = await self._call("factures/v1/consulter/historique", body, InvoiceHistory)
+            response = await self._call("factures/v1/consulter/historique", body, InvoiceHistory)
             if history is None:
-                history = answer
+                history = response
             else:
-                history.status_history.entries.extend(answer.status_history.entries)
-            pages = answer.status_history.pages or 1
-            if page >= pages or not answer.status_history.entries or page >= MAX_PAGES:
+                history.status_history.entries.extend(response.status_history.entries)
+            pages = response.status_history.pages or 1
+            if page >= pages or not response.status_history.entries or page >= MAX_PAGES:
                 return history
             page += 1
 
@@ -379,7 +379,7 @@ class ChorusClient:
             body["commentaire"] = comment
         return await self._call("factures/v1/completer", body, CompleteResult, idempotent=False)
 
-    async def handle_rejection(self, invoice_id: int) -> ChorusAnswer:
+    async def handle_rejection(self, invoice_id: int) -> ChorusResponse:
         """Mark a REJETEE invoice's rejection as handled (`traiterRejet`)."""
         body = {"listeDemandePaiement": [{"idDemandePaiement": invoice_id}]}
-        return await self._call("factures/v1/traiterRejet", body, ChorusAnswer)
+        return await self._call("factures/v1/traiterRejet", body, ChorusResponse)

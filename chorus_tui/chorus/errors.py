@@ -50,17 +50,17 @@ class ApplicationRefused(ChorusError):
 
 
 class TechnicalAccountRefused(ChorusError):
-    """The API answered 401 even with a fresh token: the technical account (cpro-account) is wrong."""
+    """The API returned 401 even with a fresh token: the technical account (cpro-account) is wrong."""
 
     def __init__(self, environment: Environment, login: str, description: str | None) -> None:
         self.environment = environment
         self.login = login
         self.description = description
-        shown = description or Message("chorus.no_description")
+        shown_description = description or Message("chorus.no_description")
         super().__init__(
             Message(
                 "chorus.technical_account_refused",
-                {"environment": environment_message(environment), "login": login, "description": shown},
+                {"environment": environment_message(environment), "login": login, "description": shown_description},
             )
         )
 
@@ -78,7 +78,7 @@ class ApiNotSubscribed(ChorusError):
 
 
 class BusinessError(ChorusError):
-    """Chorus Pro answered with `codeRetour` other than 0; `libelle` is its own (French) wording."""
+    """Chorus Pro returned a `codeRetour` other than 0, and `libelle` is its own (French) wording."""
 
     def __init__(self, code: int, libelle: str, endpoint: str = "") -> None:
         self.code = code
@@ -101,7 +101,7 @@ class FileTooLarge(ChorusError):
 class ChorusUnavailable(ChorusError):
     """Chorus Pro or PISTE cannot serve the request now (5xx, timeout, connection, maintenance page, 429).
 
-    `reason` is one of "timeout", "connection", "server", "maintenance", "rate_limited", "bad_answer".
+    `reason` is one of "timeout", "connection", "server", "maintenance", "rate_limited", "bad_response".
     """
 
     def __init__(self, reason: str, endpoint: str, status: int | None = None) -> None:
@@ -112,7 +112,7 @@ class ChorusUnavailable(ChorusError):
 
 
 class OutcomeUnknown(ChorusError):
-    """A deposit-like request was sent but its answer was lost: it may or may not have been recorded.
+    """A deposit-like request was sent but its response was lost: it may or may not have been recorded.
 
     The caller must search for the invoice (by number, or by flow) before sending it again.
     `cause` is one of "timeout", "connection", "truncated", "server".
@@ -126,13 +126,13 @@ class OutcomeUnknown(ChorusError):
         super().__init__(Message("chorus.outcome_unknown", {"endpoint": endpoint, "cause": cause_message}))
 
 
-class UnexpectedAnswer(ChorusError):
+class UnexpectedResponse(ChorusError):
     """An HTTP status the API does not document for this case (404, 415, a 4xx without `codeRetour`…)."""
 
     def __init__(self, endpoint: str, status: int, api_url: str) -> None:
         self.endpoint = endpoint
         self.status = status
-        super().__init__(Message("chorus.unexpected_answer", {"endpoint": endpoint, "status": status, "api_url": api_url}))
+        super().__init__(Message("chorus.unexpected_response", {"endpoint": endpoint, "status": status, "api_url": api_url}))
 
 
 def _fold(text: str) -> str:

@@ -1,8 +1,8 @@
-"""HTTP layer of the Chorus Pro client: PISTE token, headers, retries and the reading of answers.
+"""HTTP layer of the Chorus Pro client: PISTE token, headers, retries and the reading of responses.
 
-Every failure becomes a typed `ChorusError`. A request that may have created something on Chorus
-Pro (soumettre, deposer/flux, recycler, completer) is retried only when it certainly did not reach
-the server; otherwise a lost answer raises `OutcomeUnknown`.
+Every failure becomes a typed `ChorusError`. A request that may create something on Chorus Pro
+(soumettre, deposer/flux, recycler, completer) is retried only when it certainly did not reach the
+server. Otherwise a lost response raises `OutcomeUnknown`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from chorus_tui.chorus.errors import (
     FileTooLarge,
     OutcomeUnknown,
     TechnicalAccountRefused,
-    UnexpectedAnswer,
+    UnexpectedResponse,
 )
 from chorus_tui.chorus.retry import RetryPolicy, parse_retry_after
 from chorus_tui.chorus.settings import ConnectionSettings, Credentials
@@ -37,7 +37,7 @@ from chorus_tui.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
 
-# OCA's margin: a token is renewed this many seconds before PISTE says it expires.
+# OCA's margin: a token is renewed this many seconds before the expiry PISTE reports.
 TOKEN_RENEWAL_MARGIN_SECONDS = 240
 DEFAULT_TOKEN_LIFETIME_SECONDS = 3600
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
@@ -70,7 +70,7 @@ class _TransientFailure(Exception):
 
 
 class ChorusHttp:
-    """Sends authenticated JSON POSTs to the Chorus Pro API through PISTE."""
+    """HTTP session with the Chorus Pro API through PISTE: token cache, headers, retries, error mapping."""
 
     def __init__(
         self,
@@ -115,7 +115,7 @@ class ChorusHttp:
             except _TransientFailure as failure:
                 if not idempotent and not failure.safe:
                     logger.warning(
-                        "Chorus Pro %s: answer lost after sending (%s); the outcome is unknown",
+                        "Chorus Pro %s: response lost after sending (%s); the outcome is unknown",
                         endpoint,
                         failure.outcome_cause,
                     )
@@ -177,7 +177,7 @@ class ChorusHttp:
         token = data.get("access_token") if data else None
         if status != 200 or not isinstance(token, str) or not token:
             raise _TransientFailure(
-                ChorusUnavailable("bad_answer", endpoint, status), safe=True, outcome_cause="truncated", status=status
+                ChorusUnavailable("bad_response", endpoint, status), safe=True, outcome_cause="truncated", status=status
             )
         try:
             lifetime = float(data.get("expires_in", DEFAULT_TOKEN_LIFETIME_SECONDS))
@@ -193,7 +193,7 @@ class ChorusHttp:
         return base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
     async def post(self, endpoint: str, body: dict[str, Any], *, idempotent: bool = True) -> dict[str, Any]:
-        """POST `body` to `{api_url}/cpro/{endpoint}` and return the answer once `codeRetour` is 0.
+        """POST `body` to `{api_url}/cpro/{endpoint}` and return the response once `codeRetour` is 0.
 
         `endpoint` is the path below /cpro, e.g. "factures/v1/soumettre".
         """
@@ -207,7 +207,7 @@ class ChorusHttp:
             logger.info("Chorus Pro %s: HTTP 401, renewing the PISTE token", endpoint)
             self.invalidate_token()
             response = await self._send_api(endpoint, content)
-        return self._read_api_answer(endpoint, response)
+        return self._read_api_response(endpoint, response)
 
     async def _send_api(self, endpoint: str, content: bytes) -> httpx.Response:
         token = await self.bearer_token()
@@ -236,7 +236,7 @@ class ChorusHttp:
             failure = ChorusUnavailable("timeout", endpoint)
             raise _TransientFailure(failure, safe=False, outcome_cause="timeout") from None
         except httpx.RemoteProtocolError:
-            failure = ChorusUnavailable("bad_answer", endpoint)
+            failure = ChorusUnavailable("bad_response", endpoint)
             raise _TransientFailure(failure, safe=False, outcome_cause="truncated") from None
         except httpx.TransportError:
             failure = ChorusUnavailable("connection", endpoint)
@@ -258,7 +258,7 @@ class ChorusHttp:
             error, safe=status == 503, outcome_cause="server", status=status, retry_after=retry_after
         )
 
-    def _read_api_answer(self, endpoint: str, response: httpx.Response) -> dict[str, Any]:
+    def _read_api_response(self, endpoint: str, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code
         family = endpoint.split("/", 1)[0]
         if status == 401:
@@ -279,19 +279,19 @@ class ChorusHttp:
         data = _json_object(response)
         if data is None:
             if status < 300:
-                error = ChorusUnavailable("bad_answer", endpoint, status)
+                error = ChorusUnavailable("bad_response", endpoint, status)
                 raise _TransientFailure(error, safe=False, outcome_cause="truncated", status=status)
-            raise UnexpectedAnswer(endpoint, status, self.settings.api_url)
+            raise UnexpectedResponse(endpoint, status, self.settings.api_url)
 
         code = _return_code(data)
         if code:
             libelle = str(data.get("libelle") or "")
-            logger.info("Chorus Pro %s: refused with codeRetour %s (%s)", endpoint, code, libelle)
+            logger.info("Chorus Pro %s: request rejected with codeRetour %s (%s)", endpoint, code, libelle)
             if code in FILE_TOO_LARGE_CODES:
                 raise FileTooLarge(f"{code} {libelle}".strip(), code)
             raise BusinessError(code, libelle, endpoint)
         if status >= 400:
-            raise UnexpectedAnswer(endpoint, status, self.settings.api_url)
+            raise UnexpectedResponse(endpoint, status, self.settings.api_url)
         return data
 
 
@@ -314,7 +314,7 @@ def _json_object(response: httpx.Response) -> dict[str, Any] | None:
 
 
 def _return_code(data: dict[str, Any]) -> int:
-    # NOTE: an answer without `codeRetour` is taken as a success; the Swagger marks it required
+    # NOTE: a response without `codeRetour` is taken as a success; the Swagger marks it required
     # but several reference lists are only known from third-party clients.
     raw = data.get("codeRetour", 0)
     try:

@@ -36,7 +36,7 @@ class RetryPolicy:
 
     @classmethod
     def none(cls) -> RetryPolicy:
-        """A policy that never retries."""
+        """Return a policy that never retries."""
         return cls(max_attempts=1)
 
     def backoff(self, retry_number: int) -> float:

@@ -2,7 +2,7 @@
 
 Amounts are `Decimal` in memory and JSON numbers on the wire. `json.dumps` cannot write a
 Decimal as a number without going through float, so `encode_json` writes the JSON text itself.
-Answers are parsed with `parse_float=Decimal`, so no amount is ever rounded through float.
+Responses are parsed with `parse_float=Decimal`, so no amount is ever rounded through float.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BeforeValidator
 
-# Chorus Pro writes local French time when an answer carries no offset.
+# Chorus Pro writes local French time when a response carries no offset.
 CHORUS_TIMEZONE = ZoneInfo("Europe/Paris")
 
 _NAIVE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M", "%d/%m/%Y")
@@ -50,12 +50,12 @@ def _encode(value: Any) -> str:
 
 
 def decode_json(text: str | bytes) -> Any:
-    """Parse an answer, keeping every non-integer number as an exact Decimal."""
+    """Parse a response, keeping every non-integer number as an exact Decimal."""
     return json.loads(text, parse_float=Decimal)
 
 
 def parse_wire_datetime(value: Any) -> datetime | None:
-    """Parse the date formats Chorus Pro mixes in its answers into an aware datetime.
+    """Parse the date formats Chorus Pro mixes in its responses into an aware datetime.
 
     Accepts "YYYY-MM-DD", "YYYY-MM-DD HH:MM", ISO 8601 with milliseconds and offset
     ("2018-02-16T15:10:25.536+01:00"), and epoch milliseconds. A time without offset is French time.
@@ -93,13 +93,13 @@ def _parse_text(text: str) -> datetime:
 
 
 def parse_wire_date(value: Any) -> date | None:
-    """Parse an answer's date, keeping the calendar day as written (a time part is dropped)."""
+    """Parse a response's date, keeping the calendar day as written (a time part is dropped)."""
     if isinstance(value, date) and not isinstance(value, datetime):
         return value
     parsed = parse_wire_datetime(value)
     return parsed.date() if parsed else None
 
 
-# Field types for answer models.
+# Field types for response models.
 WireDateTime = Annotated[datetime | None, BeforeValidator(parse_wire_datetime)]
 WireDate = Annotated[date | None, BeforeValidator(parse_wire_date)]

@@ -13,7 +13,7 @@ from chorus_tui.chorus.errors import (
     FileTooLarge,
     OutcomeUnknown,
     TechnicalAccountRefused,
-    UnexpectedAnswer,
+    UnexpectedResponse,
 )
 from chorus_tui.chorus.retry import RetryPolicy
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER
@@ -188,7 +188,7 @@ async def test_maintenance_page_is_unavailable(clock, make_client):
          "service est peut-être surchargé ou en maintenance ; vos identifiants ne sont pas en cause. Réessayez plus tard."),
         ("429", "rate_limited", "Chorus Pro limite le nombre de requêtes (transverses/v1/recuperer/tauxtva, HTTP 429) "
          "et demande d'attendre. Réessayez dans quelques minutes."),
-        ("not_json", "bad_answer", "Chorus Pro a envoyé une réponse illisible (transverses/v1/recuperer/tauxtva). Le "
+        ("not_json", "bad_response", "Chorus Pro a envoyé une réponse illisible (transverses/v1/recuperer/tauxtva). Le "
          "service a peut-être un incident ; vos identifiants ne sont pas en cause. Réessayez plus tard."),
     ],
 )
@@ -225,7 +225,7 @@ async def test_connection_refused_message(make_client):
     ("truncated", "réponse incomplète"),
     ("not_json", "réponse incomplète"),
 ])
-async def test_lost_deposit_answer_is_outcome_unknown(client, simulator, fault, cause_text):
+async def test_lost_deposit_response_unknown(client, simulator, fault, cause_text):
     structure = open_structure()
     request = await pdf_request(client, structure, "FAC-2026-0050")
     simulator.fail_next(fault, path_contains="soumettre")
@@ -253,7 +253,7 @@ async def test_deposit_500_is_outcome_unknown(client, simulator):
 
 
 @pytest.mark.parametrize("fault", ["timeout_after", "truncated"])
-async def test_flow_lost_answer_is_outcome_unknown(client, simulator, fault):
+async def test_lost_flow_response_unknown(client, simulator, fault):
     simulator.fail_next(fault, path_contains="deposer/flux")
     with pytest.raises(OutcomeUnknown):
         await client.deposit_flow("f.xml", b"<x/>", "IN_DP_E1_CII_16B")
@@ -282,7 +282,7 @@ async def test_unexpected_status_names_api_url(make_client):
         return httpx.Response(404, json={"error": "not_found"})
 
     async with make_client(httpx.MockTransport(handler)) as client:
-        with pytest.raises(UnexpectedAnswer) as caught:
+        with pytest.raises(UnexpectedResponse) as caught:
             await client.vat_rates()
     assert "http://simulator.invalid" in str(caught.value)
     assert "HTTP 404" in str(caught.value)

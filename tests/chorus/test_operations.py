@@ -244,8 +244,8 @@ async def test_handle_rejection(client, simulator):
     structure = open_structure()
     result = await client.submit_invoice(await pdf_request(client, structure, "FAC-2026-0007"))
     simulator.set_status(result.invoice_id, "REJETEE", "Doublon")
-    answer = await client.handle_rejection(result.invoice_id)
-    assert answer.return_code == 0
+    response = await client.handle_rejection(result.invoice_id)
+    assert response.return_code == 0
     page = await client.search_invoice_page(InvoiceSearch(invoice_number="FAC-2026-0007"))
     assert page.invoices[0].rejection_handled is True
 

@@ -1,4 +1,4 @@
-"""JSON numbers, dates and the tolerant readings of uncertain answer fields."""
+"""JSON numbers, dates and the tolerant readings of uncertain response fields."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, strategies as st
 
 from chorus_tui.chorus.deposit import submit_request_from_form
 from chorus_tui.chorus.models.structures import StructureDetails
-from chorus_tui.chorus.models.transverses import BankAccountsAnswer, FlowReport
-from chorus_tui.chorus.models.utilisateurs import UserAttachmentsAnswer
+from chorus_tui.chorus.models.transverses import BankAccountsResponse, FlowReport
+from chorus_tui.chorus.models.utilisateurs import UserAttachmentsResponse
 from chorus_tui.chorus.models.factures import InvoiceSummary
 from chorus_tui.chorus.wire import decode_json, encode_json, parse_wire_date, parse_wire_datetime
 from chorus_tui.domain import DepositRoute, InvoiceKind
@@ -109,15 +109,15 @@ def test_pdf_route_needs_attachment():
 def test_bank_accounts_both_keys(key):
     entry = {"idCoordonneeBancaire": 4107, "nomCoordonneeBancaire": "Compte"} if key.endswith("Bancaire") else {
         "codeCoordonneesBancaires": 4107, "iban": "FR76", "bic": "BIC"}
-    answer = BankAccountsAnswer.model_validate({"codeRetour": 0, key: [entry]})
-    assert [account.account_id for account in answer.accounts] == [4107]
+    response = BankAccountsResponse.model_validate({"codeRetour": 0, key: [entry]})
+    assert [account.account_id for account in response.accounts] == [4107]
 
 
 @pytest.mark.parametrize("key", ["listeStructureRattachement", "listeRattachements"])
 def test_attachments_both_keys(key):
-    answer = UserAttachmentsAnswer.model_validate({"codeRetour": 0, key: [{"idStructure": 5, "extraField": 1}]})
-    assert answer.attachments[0].structure_id == 5
-    assert answer.attachments[0].model_extra == {"extraField": 1}
+    response = UserAttachmentsResponse.model_validate({"codeRetour": 0, key: [{"idStructure": 5, "extraField": 1}]})
+    assert response.attachments[0].structure_id == 5
+    assert response.attachments[0].model_extra == {"extraField": 1}
 
 
 @pytest.mark.parametrize("key", ["etatCourantDepotFlux", "etatCourantFlux"])

@@ -17,8 +17,8 @@ class WireModel(BaseModel):
         return self.model_dump(by_alias=True, exclude_none=True, mode="python")
 
 
-class ChorusAnswer(WireModel):
-    """Fields every answer carries: `codeRetour` (0 = success) and `libelle`."""
+class ChorusResponse(WireModel):
+    """Fields every response carries: `codeRetour` (0 = success) and `libelle`."""
 
     return_code: int = Field(0, alias="codeRetour")
     label: str | None = Field(None, alias="libelle")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from pydantic import Field
 
-from chorus_tui.chorus.models.base import ChorusAnswer, PageInfo, WireModel
+from chorus_tui.chorus.models.base import ChorusResponse, PageInfo, WireModel
 from chorus_tui.chorus.wire import WireDate, WireDateTime
 
 # ---------------------------------------------------------------------------------------------
@@ -113,8 +113,8 @@ class SubmitInvoiceRequest(WireModel):
     comment: str | None = Field(None, alias="commentaire")
 
 
-class SubmitInvoiceResult(ChorusAnswer):
-    """Answer of soumettre; `invoice_id` (identifiantFactureCPP) is the key of every tracking call."""
+class SubmitInvoiceResult(ChorusResponse):
+    """Response of soumettre; `invoice_id` (identifiantFactureCPP) is the key of every tracking call."""
 
     invoice_id: int = Field(alias="identifiantFactureCPP")
     invoice_number: str | None = Field(None, alias="numeroFacture")
@@ -128,7 +128,7 @@ class SubmitInvoiceResult(ChorusAnswer):
 # deposer/flux
 
 
-class FlowDepositResult(ChorusAnswer):
+class FlowDepositResult(ChorusResponse):
     flow_number: str = Field(alias="numeroFluxDepot")
     deposit_date: WireDate = Field(None, alias="dateDepot")
     syntax: str | None = Field(None, alias="syntaxeFlux")
@@ -163,8 +163,8 @@ class InvoiceSearch(WireModel):
     deposited_to: date | None = Field(None, alias="periodeDateDepotAu")
     invoice_date_from: date | None = Field(None, alias="periodeDateFactureDu")
     invoice_date_to: date | None = Field(None, alias="periodeDateFactureAu")
-    # NOTE: a datetime here is sent as ISO 8601 with its offset, which the Swagger's date-time type
-    # allows but no field report confirms; a date is the safe choice.
+    # NOTE: a datetime here is sent as ISO 8601 with its offset. The Swagger's date-time type
+    # allows it, but no field report confirms it works, so a date is the safe choice.
     status_changed_from: datetime | date | None = Field(None, alias="periodeDateHeureEtatCourantDu")
     status_changed_to: datetime | date | None = Field(None, alias="periodeDateHeureEtatCourantAu")
     amount_ht_min: Decimal | None = Field(None, alias="montantHTMin")
@@ -222,7 +222,7 @@ class InvoiceSummary(WireModel):
     size: int | None = Field(None, alias="taille")
 
 
-class InvoicePage(ChorusAnswer):
+class InvoicePage(ChorusResponse):
     """One page of `rechercher/fournisseur`; `paging` gives the page number, page count and total."""
 
     invoices: list[InvoiceSummary] = Field(default_factory=list, alias="listeFactures")
@@ -287,7 +287,7 @@ class InvoiceDetails(WireModel):
     totals: InvoiceDetailsTotals | None = Field(None, alias="montantTotal")
 
 
-class InvoiceDetailsAnswer(ChorusAnswer):
+class InvoiceDetailsResponse(ChorusResponse):
     invoice: InvoiceDetails = Field(alias="facture")
 
 
@@ -296,7 +296,7 @@ class InvoiceDetailsAnswer(ChorusAnswer):
 
 
 class StatusChange(WireModel):
-    """One entry of `historiquesDesStatuts.histoStatut`; `comment` holds a rejection or suspension reason."""
+    """One entry of `historiquesDesStatuts.histoStatut`; `comment` contains a rejection or suspension reason."""
 
     entry_id: int | None = Field(None, alias="histoStatutId")
     status: str = Field(alias="histoStatutCode")
@@ -334,8 +334,8 @@ class UserActionHistory(WireModel):
     entries: list[UserAction] = Field(default_factory=list, alias="histoAction")
 
 
-class InvoiceHistory(ChorusAnswer):
-    """Answer of `consulter/historique`."""
+class InvoiceHistory(ChorusResponse):
+    """Response of `consulter/historique`."""
 
     invoice_id: int | None = Field(None, alias="idFacture")
     invoice_number: str | None = Field(None, alias="numeroFacture")
@@ -356,14 +356,14 @@ class InvoiceHistory(ChorusAnswer):
 # recycler, completer
 
 
-class RecycleResult(ChorusAnswer):
+class RecycleResult(ChorusResponse):
     invoice_id: int | None = Field(None, alias="identifiantFactureCPP")
     invoice_number: str | None = Field(None, alias="numeroFacture")
     status: str | None = Field(None, alias="statutFacture")
     deposit_date: WireDate = Field(None, alias="dateDepot")
 
 
-class CompleteResult(ChorusAnswer):
+class CompleteResult(ChorusResponse):
     invoice_id: int | None = Field(None, alias="identifiantFactureCPP")
     invoice_number: str | None = Field(None, alias="numeroFacture")
     processed_at: WireDateTime = Field(None, alias="dateTraitement")

@@ -7,7 +7,7 @@ from datetime import date
 
 from pydantic import Field
 
-from chorus_tui.chorus.models.base import Address, ChorusAnswer, PageInfo, WireModel
+from chorus_tui.chorus.models.base import Address, ChorusResponse, PageInfo, WireModel
 from chorus_tui.chorus.wire import WireDate, WireDateTime
 
 
@@ -25,7 +25,7 @@ class StructureHit(WireModel):
         return self.status != "INACTIVE"
 
 
-class StructureSearchAnswer(ChorusAnswer):
+class StructureSearchResponse(ChorusResponse):
     structures: list[StructureHit] = Field(default_factory=list, alias="listeStructures")
     paging: PageInfo | None = Field(None, alias="parametresRetour")
 
@@ -65,7 +65,7 @@ class StructureGeneralInfo(WireModel):
 
 @dataclass(frozen=True)
 class StructureRules:
-    """What a recipient requires on a deposit, read from its parameters."""
+    """Deposit requirements of a recipient, read from its parameters."""
 
     service_required: bool
     engagement_required: bool
@@ -74,8 +74,8 @@ class StructureRules:
     password_expiry: date | None  # set only when the structure is the technical account's own
 
 
-class StructureDetails(ChorusAnswer):
-    """Answer of `structures/v1/consulter`."""
+class StructureDetails(ChorusResponse):
+    """Response of `structures/v1/consulter`."""
 
     parameters: StructureParameters = Field(default_factory=StructureParameters, alias="parametres")
     general: StructureGeneralInfo = Field(default_factory=StructureGeneralInfo, alias="informationGenerales")
@@ -110,7 +110,7 @@ class Service(WireModel):
     end_date: WireDate = Field(None, alias="dateFinService")
 
 
-class ServiceSearchAnswer(ChorusAnswer):
+class ServiceSearchResponse(ChorusResponse):
     services: list[Service] = Field(default_factory=list, alias="listeServices")
     paging: PageInfo | None = Field(None, alias="parametresRetour")
 
@@ -130,8 +130,8 @@ class ServiceParameters(WireModel):
     modified: WireDateTime = Field(None, alias="dateModification")
 
 
-class ServiceDetails(ChorusAnswer):
-    """Answer of `structures/v1/consulter/service`."""
+class ServiceDetails(ChorusResponse):
+    """Response of `structures/v1/consulter/service`."""
 
     general: ServiceGeneralInfo = Field(default_factory=ServiceGeneralInfo, alias="informationsGenerales")
     parameters: ServiceParameters = Field(default_factory=ServiceParameters, alias="parametres")

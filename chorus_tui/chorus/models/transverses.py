@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import AliasChoices, Field
 
-from chorus_tui.chorus.models.base import ChorusAnswer, WireModel
+from chorus_tui.chorus.models.base import ChorusResponse, WireModel
 from chorus_tui.chorus.wire import WireDateTime
 
 
@@ -18,7 +18,7 @@ class SupplierStructure(WireModel):
     name: str | None = Field(None, alias="designationStructure")
 
 
-class SupplierStructuresAnswer(ChorusAnswer):
+class SupplierStructuresResponse(ChorusResponse):
     structures: list[SupplierStructure] = Field(default_factory=list, alias="listeStructures")
 
 
@@ -36,7 +36,7 @@ class BankAccount(WireModel):
     bic: str | None = Field(None, alias="bic")
 
 
-class BankAccountsAnswer(ChorusAnswer):
+class BankAccountsResponse(ChorusResponse):
     # NOTE: the list key is `listeCoordonneeBancaire` for go-choruspro and zmog but
     # `listeCoordonneesBancaires` in cpro-docs; whichever is present is read.
     accounts: list[BankAccount] = Field(
@@ -46,7 +46,7 @@ class BankAccountsAnswer(ChorusAnswer):
     )
 
 
-class AttachmentUploadAnswer(ChorusAnswer):
+class AttachmentUploadResponse(ChorusResponse):
     attachment_id: int = Field(alias="pieceJointeId")
 
 
@@ -65,8 +65,8 @@ class FlowTechnicalError(WireModel):
     nature: str | None = Field(None, alias="natureErreur")
 
 
-class FlowReport(ChorusAnswer):
-    """Answer of `consulterCRDetaille`: the processing state of a deposited flow."""
+class FlowReport(ChorusResponse):
+    """Response of `consulterCRDetaille`: the processing state of a deposited flow."""
 
     flow_number: str | None = Field(None, alias="numeroFluxDepot")
     # NOTE: consulterCRDetaille names the state `etatCourantDepotFlux`, consulterCR names it
@@ -90,7 +90,7 @@ class VatRate(WireModel):
     value: Decimal | None = Field(None, alias="valeurTauxTva")
 
 
-class VatRatesAnswer(ChorusAnswer):
+class VatRatesResponse(ChorusResponse):
     rates: list[VatRate] = Field(default_factory=list, alias="listeTauxTva")
 
 
@@ -99,7 +99,7 @@ class VatExemptionReason(WireModel):
     label: str | None = Field(None, alias="libelleMotifExonerationTva")
 
 
-class VatExemptionReasonsAnswer(ChorusAnswer):
+class VatExemptionReasonsResponse(ChorusResponse):
     reasons: list[VatExemptionReason] = Field(default_factory=list, alias="listeMotifsExonerationTva")
 
 
@@ -107,5 +107,5 @@ class PaymentMode(WireModel):
     code: str = Field(alias="modePaiement")
 
 
-class PaymentModesAnswer(ChorusAnswer):
+class PaymentModesResponse(ChorusResponse):
     modes: list[PaymentMode] = Field(default_factory=list, alias="listeModePaiement")

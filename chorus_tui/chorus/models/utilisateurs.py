@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import AliasChoices, Field
 
-from chorus_tui.chorus.models.base import ChorusAnswer, PageInfo, WireModel
+from chorus_tui.chorus.models.base import ChorusResponse, PageInfo, WireModel
 from chorus_tui.chorus.wire import WireDate
 
 
@@ -34,7 +34,7 @@ class UserAttachment(WireModel):
     services: list[AttachedService] = Field(default_factory=list, alias="listeServicesRattache")
 
 
-class UserAttachmentsAnswer(ChorusAnswer):
+class UserAttachmentsResponse(ChorusResponse):
     # NOTE: go-choruspro and a TypeScript client read `listeStructureRattachement`, cpro-docs
     # writes `listeRattachements`; no official Swagger settles it, so both keys are read.
     attachments: list[UserAttachment] = Field(
