@@ -29,7 +29,7 @@ from chorus_tui.clock import Clock
 from chorus_tui.sandbox import codes, faults as fault_kinds
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER, STRUCTURES_BY_SIRET
 from chorus_tui.sandbox.faults import AuthPolicy, FaultProfile
-from chorus_tui.sandbox.state import InvoiceRecord, Ledger, UserAction
+from chorus_tui.sandbox.state import DEFAULT_FAILURE_SHARES, InvoiceRecord, Ledger, UserAction
 from chorus_tui.sandbox.wire import BadValue, to_paris
 
 log = logging.getLogger(__name__)
@@ -117,13 +117,19 @@ class Simulator:
         auth: AuthPolicy | None = None,
         state_file: Path | None = None,
         status_step_seconds: tuple[float, float] = (10, 20),
+        failure_shares: tuple[float, float, float] = DEFAULT_FAILURE_SHARES,
     ) -> None:
+        """Build a simulator on `clock`.
+
+        `failure_shares` are the shares of deposited invoices that end REJETEE, SUSPENDUE and
+        A_RECYCLER instead of MISE_EN_PAIEMENT; `(0, 0, 0)` makes every invoice get paid.
+        """
         self.clock = clock
         self.seed = seed
         self.faults = faults or FaultProfile()
         self.auth = auth or AuthPolicy()
         self.state_file = Path(state_file) if state_file is not None else None
-        self.ledger = Ledger(seed, status_step_seconds)
+        self.ledger = Ledger(seed, status_step_seconds, failure_shares)
         self.lock = threading.RLock()
         self.request_log: list[tuple[str, str, int]] = []  # (method, path, HTTP status or -1 for a timeout)
         self._fault_rng = random.Random(f"{seed}:faults")

@@ -47,10 +47,8 @@ RECYCLING_REASONS = (
     "Numéro d'engagement à corriger.",
 )
 
-# Share of deposited invoices that leave the happy path, drawn per invoice.
-REJECTION_SHARE = 0.10
-SUSPENSION_SHARE = 0.08
-RECYCLING_SHARE = 0.07
+# Default shares of deposited invoices that end REJETEE, SUSPENDUE and A_RECYCLER, drawn per invoice.
+DEFAULT_FAILURE_SHARES = (0.10, 0.08, 0.07)
 
 FLOW_FINAL_STATES = {"IN_INTEGRE", "IN_INTEGRE_PARTIEL", "IN_REJETE", "IN_INCIDENTE"}
 
@@ -185,11 +183,15 @@ def _decode(value: Any) -> Any:
 class Ledger:
     """The invoices, flows and files of the simulated Chorus Pro, with their id counters."""
 
-    def __init__(self, seed: int, step_seconds: tuple[float, float]) -> None:
+    def __init__(self, seed: int, step_seconds: tuple[float, float],
+                 failure_shares: tuple[float, float, float] = DEFAULT_FAILURE_SHARES) -> None:
         low, high = step_seconds
         if low <= 0 or high < low:
             raise ValueError(f"status_step_seconds {step_seconds} is invalid: give (low, high) with 0 < low <= high")
+        if any(share < 0 for share in failure_shares) or sum(failure_shares) > 1:
+            raise ValueError(f"failure_shares {failure_shares} is invalid: give three shares >= 0 adding up to 1 at most")
         self.seed = seed
+        self.failure_shares = failure_shares
         self.step_seconds = (float(low), float(high))
         self.invoices: dict[int, InvoiceRecord] = {}
         self.flows: dict[str, FlowRecord] = {}
@@ -238,12 +240,13 @@ class Ledger:
         """Draw the automatic life cycle of a newly deposited invoice."""
         rng = random.Random(f"{self.seed}:fate:{invoice_id}")
         draw = rng.random()
-        if draw < REJECTION_SHARE:
+        rejection, suspension, recycling = self.failure_shares
+        if draw < rejection:
             return [["EN_COURS_ACHEMINEMENT", ""], ["MISE_A_DISPOSITION", ""], ["REJETEE", rng.choice(REJECTION_REASONS)]]
-        if draw < REJECTION_SHARE + SUSPENSION_SHARE:
+        if draw < rejection + suspension:
             return [["EN_COURS_ACHEMINEMENT", ""], ["MISE_A_DISPOSITION", ""],
                     ["SUSPENDUE", rng.choice(SUSPENSION_REASONS)]]
-        if draw < REJECTION_SHARE + SUSPENSION_SHARE + RECYCLING_SHARE:
+        if draw < rejection + suspension + recycling:
             return [["EN_COURS_ACHEMINEMENT", ""], ["A_RECYCLER", rng.choice(RECYCLING_REASONS)]]
         return [[code, ""] for code in HAPPY_PATH]
 

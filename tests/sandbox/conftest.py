@@ -36,7 +36,12 @@ class Api:
         return {"Authorization": f"Bearer {self.token}", "cpro-account": ACCOUNT_HEADER}
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
-        return self.http.post(path, json=body if body is not None else {}, headers=self.headers())
+        """POST with the current token, and once more with a new token after an HTTP 401 (expiry)."""
+        response = self.http.post(path, json=body if body is not None else {}, headers=self.headers())
+        if response.status_code == 401 and "invalid_token" in response.headers.get("WWW-Authenticate", ""):
+            self.token = self.new_token()
+            response = self.http.post(path, json=body if body is not None else {}, headers=self.headers())
+        return response
 
     def call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         """POST and return the JSON answer, whatever its HTTP status."""
