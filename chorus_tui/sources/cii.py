@@ -180,6 +180,7 @@ def _add_settlement(transaction, invoice: CiiInvoice, profile: str) -> None:
     breakdown = vat_breakdown(invoice)
     total_ht = sum((base for _, _, base, _ in breakdown), Decimal("0"))
     total_vat = sum((vat for _, _, _, vat in breakdown), Decimal("0"))
+
     if profile != "minimum":
         if invoice.iban:
             means = _sub(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
@@ -196,6 +197,7 @@ def _add_settlement(transaction, invoice: CiiInvoice, profile: str) -> None:
             _sub(tax, "ram:RateApplicablePercent", f"{rate}")
         if invoice.due_date:
             _date_element(_sub(settlement, "ram:SpecifiedTradePaymentTerms"), "ram:DueDateDateTime", invoice.due_date)
+
     summation = _sub(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     if profile != "minimum":
         _sub(summation, "ram:LineTotalAmount", _amount(total_ht))

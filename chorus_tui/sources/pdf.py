@@ -4,7 +4,7 @@ pypdfium2 does both jobs. Measured on the four FNFE Factur-X samples
 (about 90 KB each, one page): extracting the XML took about 0.23 ms with
 pypdfium2 and 0.5 to 1 ms with `facturx.get_xml_from_pdf(check_xsd=False)`,
 and the text layer of one page about 4 ms. PDFium is not thread-safe, so
-every call into it holds `_PDFIUM_LOCK`.
+every call into it runs under `_PDFIUM_LOCK`.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _CII_ROOT_MARKER = b"CrossIndustryInvoice"
 
 
 class PdfReadError(Exception):
-    """A file that cannot be read as a PDF; `message` says why, in the user's language."""
+    """Error for a file that cannot be read as a PDF; `message` gives the reason in the user's language."""
 
     def __init__(self, message: Message) -> None:
         super().__init__(message.key)
@@ -37,7 +37,7 @@ class PdfReadError(Exception):
 
 @dataclass
 class PdfContent:
-    """What one PDF file contains, as detection uses it."""
+    """Text, embedded invoice XML, size and SHA-256 of one PDF file."""
 
     text: str  # cleaned with clean_text, pages separated by an empty line
     facturx_xml: bytes | None

@@ -16,7 +16,7 @@ BUYER_SIRET = "21170753455688"  # Commune de Valmorin
 
 
 def make_pdf(lines: list[str]) -> bytes:
-    """Return a one-page A4 PDF whose text layer holds `lines` (windows-1252 characters only)."""
+    """Return a one-page A4 PDF whose text layer contains `lines` (windows-1252 characters only)."""
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = "windows-1252"
     pdf.add_page()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chorus_tui.detection import detect_chorus_data
 from chorus_tui.sources.text import clean_text
@@ -204,3 +206,24 @@ def test_mandataire_not_recipient():
 def test_mandataire_siret_never_recipient():
     detection = detect(f"Mandataire : Exemple BTP {MANDATAIRE}\nCo-traitant {MANDATAIRE}")
     assert detection.recipient_siret is None
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=200, deadline=None)
+def test_detection_never_raises(text):
+    detection = detect(text)
+    for warning in detection.warnings:
+        str(warning).encode("utf-8")
+    if detection.recipient_siret is not None:
+        assert len(detection.recipient_siret) == 14
+
+
+label_words = st.sampled_from(["SIRET", "Service", "N° engagement", "EJ", "N° marché", "Mandataire", ":", "\n", " ",
+                               "211 707 534 55688", "ST", "1300012345", "FACTURES_PUBLIQUES", "\u00a0", "capital"])
+
+
+@given(st.lists(label_words, max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_detection_never_raises_on_label_soup(words):
+    detection = detect("".join(words), supplier_sirets={SUPPLIER})
+    assert detection.recipient_siret in (None, VALMORIN)
