@@ -1,0 +1,264 @@
+"""The Textual application: screens, background polling and the one handler of failed workers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from functools import partial
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.worker import Worker, WorkerState
+
+from chorus_tui.chorus.errors import ChorusError
+from chorus_tui.i18n import t
+from chorus_tui.statuses import PAYMENT_ISSUED, REJECTED, SUSPENDED, TO_RECYCLE, status_label
+from chorus_tui.sync.deposit import DepositOutcome, DepositState
+from chorus_tui.ui.context import AppContext
+from chorus_tui.ui.keys import APP_BINDINGS, HELP_SECTIONS
+from chorus_tui.ui.messages import InvoicesChanged, PollFinished
+from chorus_tui.ui.screens.deposit_form import DepositFormResult
+
+log = logging.getLogger(__name__)
+
+# New statuses that ring the terminal bell: the user has to act, or gets paid.
+BELL_STATUSES = frozenset({REJECTED, SUSPENDED, TO_RECYCLE, PAYMENT_ISSUED})
+
+
+class ChorusApp(App[None]):
+    """chorus-tui: deposit invoices on Chorus Pro and follow them until they are paid."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS = APP_BINDINGS
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(self, context: AppContext, *, ask_connection: bool = False) -> None:
+        super().__init__()
+        self.context = context
+        self.ask_connection = ask_connection
+        self.title = t("ui.app_title")
+        self.sub_title = context.profile_label
+        self._poll_timer: Timer | None = None
+        self.polls_done = 0
+
+    # -- start-up ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.ask_connection:
+            from chorus_tui.ui.screens.connection import ConnectionScreen
+
+            self.push_screen(ConnectionScreen(), self._connection_done)
+            return
+        self._show_invoices()
+
+    def _connection_done(self, setup: object) -> None:
+        if setup is None:
+            self.exit()
+            return
+        self._connect(setup)
+
+    @work(name="connect", group="startup", exit_on_error=False)
+    async def _connect(self, setup: object) -> None:
+        if self.context.connect is not None:
+            await self.context.connect(setup)
+        self.sub_title = self.context.profile_label
+        self._show_invoices()
+
+    def _show_invoices(self) -> None:
+        from chorus_tui.ui.screens.invoices import InvoicesScreen
+
+        self.push_screen(InvoicesScreen())
+        self._start_up()
+
+    @work(name="start-up", group="startup", exit_on_error=False)
+    async def _start_up(self) -> None:
+        """Finish interrupted deposits, learn the supplier's identity, then start polling."""
+        context = self.context
+        try:
+            if context.deposit_service is not None:
+                await context.deposit_service.recover_pending()
+                self.invoices_changed()
+            if context.client is not None and context.supplier.structure_id is None:
+                await self._load_supplier()
+        finally:
+            self.schedule_poll(0 if context.poller is not None else None)
+
+    async def _load_supplier(self) -> None:
+        """Read the supplier structure and its first bank account from Chorus Pro."""
+        client = self.context.client
+        structures = await client.supplier_structures()
+        if not structures:
+            self.notify(t("ui.no_supplier_structure"), severity="warning")
+            return
+        supplier = self.context.supplier
+        supplier.structure_id = structures[0].structure_id
+        supplier.siret = supplier.siret or structures[0].identifier
+        supplier.name = supplier.name or structures[0].name
+        accounts = await client.bank_accounts(supplier.structure_id)
+        if accounts:
+            supplier.bank_account_id = accounts[0].account_id
+            supplier.bank_account_label = accounts[0].name or accounts[0].iban
+        log.info("supplier structure %s, bank account %s", supplier.structure_id, supplier.bank_account_id)
+
+    async def on_unmount(self) -> None:
+        client = self.context.client
+        if client is not None and hasattr(client, "aclose"):
+            await client.aclose()
+
+    # -- screens ----------------------------------------------------------------------------------
+
+    @property
+    def invoices_screen(self) -> Screen | None:
+        for screen in self.screen_stack:
+            if screen.id == "invoices":
+                return screen
+        return None
+
+    def invoices_changed(self, *invoice_ids: int) -> None:
+        """Tell the invoice list to read the store again (safe to call from the event loop only)."""
+        screen = self.invoices_screen
+        if screen is not None:
+            screen.post_message(InvoicesChanged(tuple(invoice_ids)))
+
+    def open_deposit_form(self, invoice_id: int) -> None:
+        from chorus_tui.ui.screens.deposit_form import DepositFormScreen
+
+        self.push_screen(DepositFormScreen(invoice_id), self._deposit_confirmed)
+
+    def _deposit_confirmed(self, result: DepositFormResult | None) -> None:
+        if result is None:
+            return
+        if self.context.deposit_service is None:
+            self.notify(t("ui.deposit_unavailable"), severity="error")
+            return
+        self._deposit(result)
+        # The deposit service marks the invoice "Envoi en cours" before its first request.
+        self.set_timer(0.05, self.invoices_changed)
+
+    @work(name="deposit", group="deposit", exit_on_error=False)
+    async def _deposit(self, result: DepositFormResult) -> None:
+        """Send one invoice to Chorus Pro through the deposit service, then report the outcome."""
+        row = self.context.store.require_invoice(result.invoice_id)
+        number = row.number or row.source_key
+        log.info("deposit of invoice %s (local id %d) started", number, result.invoice_id)
+        try:
+            outcome = await self.context.deposit_service.deposit(result.invoice_id, result.form)
+        finally:
+            self.invoices_changed(result.invoice_id)
+        log.info("deposit of invoice %s ended: %s", number, outcome.state)
+        self.report_deposit(number, outcome)
+
+    def report_deposit(self, number: str, outcome: DepositOutcome) -> None:
+        """Say how a deposit ended: a toast when it went through or can be retried, a dialog when refused."""
+        detail = str(outcome.message) if outcome.message is not None else ""
+        if outcome.state in (DepositState.ACCEPTED, DepositState.ADOPTED):
+            reference = outcome.chorus_invoice_id or outcome.flow_number or ""
+            self.notify(t("ui.deposit_done", number=number, reference=reference), title=t("ui.deposit_title"))
+        elif outcome.state is DepositState.REFUSED:
+            from chorus_tui.ui.screens.error import ErrorScreen
+
+            self.push_screen(ErrorScreen(t("ui.deposit_refused_title", number=number), detail))
+        elif outcome.state is DepositState.UNKNOWN:
+            self.notify(t("ui.deposit_unknown", number=number, detail=detail), severity="warning", timeout=12)
+        elif outcome.state is DepositState.NOT_ALLOWED:
+            self.notify(t("ui.deposit_not_allowed", number=number, detail=detail), severity="warning", timeout=10)
+        else:
+            self.notify(t("ui.deposit_failed", number=number, detail=detail), severity="error", timeout=12)
+
+    def open_timeline(self, invoice_id: int) -> None:
+        from chorus_tui.ui.screens.timeline import TimelineScreen
+
+        self.push_screen(TimelineScreen(invoice_id))
+
+    def action_help(self) -> None:
+        from chorus_tui.ui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Offer every command of the key tables in the palette, beside Textual's own."""
+        yield from super().get_system_commands(screen)
+        for _, bindings in HELP_SECTIONS:
+            for binding in bindings:
+                if binding.show and screen.check_action(binding.action, ()) is not False and (
+                    hasattr(screen, f"action_{binding.action}")
+                ):
+                    yield SystemCommand(binding.description, binding.tooltip,
+                                        partial(screen.run_action, binding.action))
+
+    # -- polling ----------------------------------------------------------------------------------
+
+    def schedule_poll(self, delay: float | None = None) -> None:
+        """Start the next poll after `delay` seconds (default: the poll interval); None stops polling."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        if self.context.poller is None:
+            return
+        wait = self.context.poll_interval if delay is None else delay
+        # Textual's Timer divides by its delay: a zero delay means "as soon as possible".
+        self._poll_timer = self.set_timer(max(wait, 0.001), self._poll_due, name="poll")
+
+    def _poll_due(self) -> None:
+        # A modal waits for the user: polling would repaint the list under it, so try again later.
+        if isinstance(self.screen, ModalScreen):
+            self.schedule_poll()
+            return
+        self._poll()
+
+    def poll_now(self) -> None:
+        """Poll at once (the `p` key); the regular schedule continues from there."""
+        if self.context.poller is None:
+            self.notify(t("ui.polling_unavailable"), severity="warning")
+            return
+        self._poll()
+
+    @work(name="poll", group="sync", exclusive=True, exit_on_error=False)
+    async def _poll(self) -> None:
+        """Ask Chorus Pro for new statuses; the next poll is scheduled only once this one ends."""
+        try:
+            report = await self.context.poller.poll_once()
+        finally:
+            self.polls_done += 1
+            self.schedule_poll()
+        self.post_message(PollFinished(report))
+
+    def on_poll_finished(self, message: PollFinished) -> None:
+        changes = message.report.changes
+        if not changes:
+            self.invoices_changed()
+            return
+        ring = False
+        for change in changes:
+            label = status_label(change.new_status)
+            severity = "error" if change.new_status in (REJECTED, SUSPENDED, TO_RECYCLE) else "information"
+            text = t("ui.status_changed", number=change.number or change.invoice_id, status=label)
+            if change.comment:
+                text += "\n" + change.comment
+            self.notify(text, severity=severity)
+            ring = ring or change.new_status in BELL_STATUSES
+        if ring:
+            self.bell()
+        self.invoices_changed()
+
+    # -- errors -----------------------------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Turn every failed worker, of any screen, into a log line and a visible message."""
+        worker = event.worker
+        if event.state is not WorkerState.ERROR:
+            return
+        error = worker.error
+        log.error("worker %s (group %s) failed", worker.name, worker.group, exc_info=error)
+        self.show_error(error, context=worker.name)
+
+    def show_error(self, error: BaseException | None, *, context: str = "") -> None:
+        """Show `error` in clear words: Chorus Pro errors carry their own message, others a generic one."""
+        if isinstance(error, ChorusError):
+            text = str(error.message)
+        else:
+            text = t("ui.unexpected_error", error=type(error).__name__ if error else "?", task=context)
+        self.notify(text, title=t("ui.error_title"), severity="error", timeout=10)

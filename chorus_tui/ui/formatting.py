@@ -1,0 +1,83 @@
+"""Display formats of money, dates and identifiers; the only place where a Decimal becomes text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from zoneinfo import ZoneInfo
+
+from chorus_tui.i18n import current_language
+
+# A no-break space keeps "1 234,56 €" on one line and is one cell wide in every terminal.
+_NBSP = "\u00a0"
+_PARIS = ZoneInfo("Europe/Paris")
+_CURRENCY_SYMBOLS = {"EUR": "€"}
+
+
+def format_money(amount: Decimal | None, currency: str = "EUR", lang: str | None = None) -> str:
+    """Format `amount` as "1 234,56 €" in French or "€1,234.56" in English; "" when None."""
+    if amount is None:
+        return ""
+    lang = lang or current_language()
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    grouped = f"{abs(cents):,.2f}"  # "1,234.56"
+    sign = "-" if cents < 0 else ""
+    symbol = _CURRENCY_SYMBOLS.get(currency, currency)
+    if lang == "fr":
+        integer, fraction = grouped.split(".")
+        return f"{sign}{integer.replace(',', _NBSP)},{fraction}{_NBSP}{symbol}"
+    if symbol == currency:
+        return f"{sign}{grouped}{_NBSP}{symbol}"
+    return f"{sign}{symbol}{grouped}"
+
+
+def format_date(value: date | None, lang: str | None = None) -> str:
+    """Format a date as 02/03/2026 in French and 2026-03-02 in English; "" when None."""
+    if value is None:
+        return ""
+    if (lang or current_language()) == "fr":
+        return value.strftime("%d/%m/%Y")
+    return value.isoformat()
+
+
+def format_datetime(value: datetime | None, lang: str | None = None) -> str:
+    """Format an aware datetime in Paris time, the time zone of Chorus Pro's portal."""
+    if value is None:
+        return ""
+    local = value.astimezone(_PARIS)
+    return f"{format_date(local.date(), lang)} {local:%H:%M}"
+
+
+def format_siret(siret: str | None) -> str:
+    """Return the 14-digit SIRET unchanged, or "" when None (a SIRET is printed without spaces on the portal)."""
+    return siret or ""
+
+
+def format_amount_input(amount: Decimal | None, lang: str | None = None) -> str:
+    """Format an amount for an input field, without symbol or grouping: "1234,56" in French."""
+    if amount is None:
+        return ""
+    text = f"{amount.quantize(Decimal('0.01')):f}"
+    return text.replace(".", ",") if (lang or current_language()) == "fr" else text
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Read an amount typed as "1 234,56", "1234.56" or "1234,56 €"; None when empty.
+
+    Raises ValueError naming the text when it is not a number.
+    """
+    cleaned = text.replace("€", "").replace(_NBSP, "").replace("\u202f", "").replace(" ", "").strip()
+    if not cleaned:
+        return None
+    if "," in cleaned and "." in cleaned:
+        # Whichever separator comes last is the decimal one ("1.234,56" or "1,234.56").
+        if cleaned.rfind(",") > cleaned.rfind("."):
+            cleaned = cleaned.replace(".", "").replace(",", ".")
+        else:
+            cleaned = cleaned.replace(",", "")
+    else:
+        cleaned = cleaned.replace(",", ".")
+    try:
+        return Decimal(cleaned)
+    except ArithmeticError as error:
+        raise ValueError(f"not an amount: {text!r}") from error

@@ -1,0 +1,61 @@
+"""Every command of the application, defined once.
+
+Each `Binding` carries an `id`, a short description and a tooltip from the
+message catalogue. The same objects feed the footer, the command palette
+(`ChorusApp.get_system_commands`) and the help screen, so a key renamed here
+is renamed everywhere. The catalogue language is read when this module is
+imported, which the command line does after `--lang` is applied.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+from chorus_tui.i18n import t
+
+
+def _command(key: str, action: str, command_id: str, *, show: bool = True, priority: bool = False,
+             key_display: str | None = None) -> Binding:
+    return Binding(
+        key,
+        action,
+        t(f"ui.key.{command_id}"),
+        show=show,
+        priority=priority,
+        key_display=key_display,
+        id=command_id,
+        tooltip=t(f"ui.key.{command_id}_tip"),
+    )
+
+
+APP_BINDINGS = [
+    _command("question_mark", "help", "help", key_display="?"),
+    _command("q", "quit", "quit"),
+]
+
+INVOICE_BINDINGS = [
+    _command("d", "deposit", "deposit"),
+    _command("enter", "timeline", "timeline", key_display=t("ui.keyname_enter")),
+    _command("slash", "filter", "filter", key_display="/"),
+    _command("escape", "clear_filter", "clear_filter", show=False, key_display=t("ui.keyname_escape")),
+    _command("a", "toggle_to_do", "to_do"),
+    _command("r", "refresh_source", "refresh"),
+    _command("p", "poll_now", "poll", show=False),
+]
+
+FORM_BINDINGS = [
+    _command("ctrl+s", "submit", "submit", priority=True),
+    _command("escape", "cancel", "cancel", key_display=t("ui.keyname_escape")),
+]
+
+TIMELINE_BINDINGS = [
+    _command("escape", "close", "close", key_display=t("ui.keyname_escape")),
+]
+
+# Sections of the help screen: (title key, bindings).
+HELP_SECTIONS = (
+    ("ui.help_section_invoices", INVOICE_BINDINGS),
+    ("ui.help_section_form", FORM_BINDINGS),
+    ("ui.help_section_timeline", TIMELINE_BINDINGS),
+    ("ui.help_section_app", APP_BINDINGS),
+)

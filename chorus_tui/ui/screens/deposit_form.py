@@ -1,0 +1,434 @@
+"""The deposit form: what will be sent to Chorus Pro, checked field by field before anything leaves.
+
+The form opens prefilled from the invoice file (`form_from_invoice`), looks
+the recipient up in the Chorus Pro directory in a worker, and on submit runs
+every pre-deposit check (`check_deposit`). Each result is shown under its
+field; while one of them is blocking the form stays open and nothing is sent.
+It dismisses with a `DepositFormResult`; the application runs the deposit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Label, Select, Static
+
+from chorus_tui.chorus.errors import ChorusError
+from chorus_tui.domain import (
+    BILLING_FRAMES,
+    PAYMENT_MODES,
+    VAT_TYPES,
+    CheckLevel,
+    CheckResult,
+    DepositForm,
+    SourceInvoice,
+)
+from chorus_tui.i18n import Message, t
+from chorus_tui.store import InvoiceRow
+from chorus_tui.ui.formatting import format_amount_input, format_date, format_money, parse_amount
+from chorus_tui.ui.keys import FORM_BINDINGS
+from chorus_tui.ui.source_invoice import load_source_invoice
+
+if TYPE_CHECKING:
+    from chorus_tui.ui.app import ChorusApp
+
+log = logging.getLogger(__name__)
+
+AMOUNT_FIELDS = ("total_ht", "total_vat", "total_ttc", "amount_due")
+
+# Form fields in screen order: (field name as in DepositForm and CheckResult.field, kind of control).
+FIELDS = (
+    ("recipient_siret", "input"),
+    ("service_code", "service"),
+    ("engagement_number", "input"),
+    ("contract_number", "input"),
+    ("attachment_path", "static"),
+    ("supplier_id", "static"),
+    ("billing_frame", "select"),
+    ("validator_siret", "input"),
+    ("vat_type", "select"),
+    ("vat_exemption_reason", "input"),
+    *((f"amounts.{name}", "amount") for name in AMOUNT_FIELDS),
+    ("payment_mode", "select"),
+    ("bank_account_id", "select"),
+    ("comment", "input"),
+)
+FIELD_NAMES = frozenset(name for name, _ in FIELDS)
+
+
+def dom_id(field_name: str) -> str:
+    """Return the widget id of a form field ("amounts.total_ht" -> "amounts-total_ht")."""
+    return field_name.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class DepositFormResult:
+    """What the form hands back when the user confirms a deposit that passed every blocking check."""
+
+    invoice_id: int
+    form: DepositForm
+    results: tuple[CheckResult, ...]
+
+
+class DepositFormScreen(ModalScreen[DepositFormResult | None]):
+    """The deposit form of one invoice; Ctrl+S checks and sends, Escape cancels."""
+
+    BINDINGS = FORM_BINDINGS
+
+    def __init__(self, invoice_id: int) -> None:
+        super().__init__(id="deposit-form")
+        self.invoice_id = invoice_id
+        self.invoice: SourceInvoice | None = None
+        self.form: DepositForm | None = None
+        self.results: list[CheckResult] = []
+        self.checking = False
+        self._services_known = False
+
+    @property
+    def chorus_app(self) -> ChorusApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        row = self.chorus_app.context.store.require_invoice(self.invoice_id)
+        with Vertical(id="form-dialog"):
+            yield Static(self._title(row), id="form-title")
+            yield Static("", id="error-general", classes="field-error")
+            with VerticalScroll(id="form-body"):
+                for name, kind in FIELDS:
+                    yield from self._field_row(name, kind)
+            with Horizontal(id="form-buttons"):
+                yield Static("", id="form-status")
+                yield Button(t("ui.form_submit"), id="submit", variant="primary", compact=True)
+                yield Button(t("common.cancel"), id="cancel", compact=True)
+            yield Footer()
+
+    def _title(self, row: InvoiceRow) -> Text:
+        title = Text(t("ui.form_title", number=row.number or row.source_key), style="bold")
+        details = [row.customer or "", format_date(row.invoice_date), format_money(row.total_ttc, row.currency)]
+        title.append("  " + " · ".join(part for part in details if part))
+        return title
+
+    def _field_row(self, name: str, kind: str) -> ComposeResult:
+        widget_id = dom_id(name)
+        with Horizontal(classes="field-row", id=f"row-{widget_id}"):
+            yield Label(t(f"ui.field.{widget_id}"), classes="field-label", id=f"label-{widget_id}")
+            if kind in ("input", "amount"):
+                yield Input(id=widget_id, compact=True, classes="field-input")
+            elif kind == "service":
+                yield Select([], id="service_code-select", compact=True, prompt=t("ui.service_pick"),
+                             classes="field-input")
+                yield Input(id=widget_id, compact=True, classes="field-input",
+                            placeholder=t("ui.service_placeholder"))
+            elif kind == "select":
+                yield Select(self._select_options(name), id=widget_id, compact=True, classes="field-input",
+                             allow_blank=name in ("payment_mode", "bank_account_id"))
+            else:
+                yield Static("", id=widget_id, classes="field-static")
+            yield Static("", id=f"note-{widget_id}", classes="field-note")
+        yield Static("", id=f"error-{widget_id}", classes="field-error")
+
+    @staticmethod
+    def _select_options(name: str) -> list[tuple[str, str]]:
+        if name == "billing_frame":
+            return [(t(f"ui.billing_frame.{code}"), code) for code in BILLING_FRAMES]
+        if name == "vat_type":
+            return [(t(f"ui.vat_type.{code}"), code) for code in VAT_TYPES]
+        if name == "payment_mode":
+            return [(t(f"ui.payment_mode.{code}"), code) for code in PAYMENT_MODES]
+        return []
+
+    def on_mount(self) -> None:
+        self.query_one("#service_code-select", Select).display = False
+        for name, _ in FIELDS:
+            self.query_one(f"#error-{dom_id(name)}", Static).display = False
+        self.query_one("#error-general", Static).display = False
+        self._set_status(t("ui.form_loading"))
+        self._load_invoice()
+
+    # -- loading ----------------------------------------------------------------------------------
+
+    @work(thread=True, name="form-load-invoice", group="deposit-form", exit_on_error=False)
+    def _load_invoice(self) -> None:
+        """Read the invoice file again (PDF parsing blocks) and fill the form on the event loop."""
+        context = self.chorus_app.context
+        row = context.store.require_invoice(self.invoice_id)
+        invoice = load_source_invoice(row, supplier_sirets=context.supplier_sirets)
+        self.app.call_from_thread(self._fill, invoice)
+
+    def _fill(self, invoice: SourceInvoice) -> None:
+        from chorus_tui.validation import form_from_invoice
+
+        context = self.chorus_app.context
+        self.invoice = invoice
+        form = form_from_invoice(invoice, supplier_id=context.supplier.structure_id,
+                                 bank_account_id=context.supplier.bank_account_id)
+        self.form = form
+
+        self._set_input("recipient_siret", form.recipient_siret)
+        self._set_input("service_code", form.service_code)
+        self._set_input("engagement_number", form.engagement_number)
+        self._set_input("contract_number", form.contract_number)
+        self._set_input("validator_siret", form.validator_siret)
+        self._set_input("comment", form.comment)
+        self._set_input("vat_exemption_reason", form.vat_exemption_reason)
+        self._set_select("billing_frame", form.billing_frame)
+        self._set_select("vat_type", form.vat_type)
+        self._set_select("payment_mode", form.payment_mode)
+        for name in AMOUNT_FIELDS:
+            value = getattr(form.amounts, name)
+            field = self.query_one(f"#amounts-{name}", Input)
+            field.value = format_amount_input(value)
+            # Amounts printed on the invoice are what Chorus Pro will compare with the PDF: not editable.
+            field.disabled = value is not None
+        attachment = form.attachment_path.name if form.attachment_path else t("ui.no_attachment")
+        self.query_one("#attachment_path", Static).update(attachment)
+        self._show_supplier()
+        self._set_status("")
+        self.query_one("#recipient_siret", Input).focus()
+        self._lookup_recipient(form.recipient_siret)
+        self._load_bank_accounts()
+
+    def _show_supplier(self) -> None:
+        supplier = self.chorus_app.context.supplier
+        parts = [supplier.name or "", supplier.siret or ""]
+        if supplier.structure_id:
+            parts.append(t("ui.structure_id", id=supplier.structure_id))
+        text = " · ".join(part for part in parts if part) or t("ui.supplier_unknown")
+        self.query_one("#supplier_id", Static).update(text)
+
+    def _set_input(self, name: str, value: str | None) -> None:
+        self.query_one(f"#{dom_id(name)}", Input).value = value or ""
+
+    def _set_select(self, name: str, value: Any) -> None:
+        select = self.query_one(f"#{dom_id(name)}", Select)
+        if value is not None and any(option_value == value for _, option_value in select._options):
+            select.value = value
+
+    # -- directory lookups ------------------------------------------------------------------------
+
+    @on(Input.Blurred, "#recipient_siret")
+    def _recipient_edited(self, event: Input.Blurred) -> None:
+        if self.form is not None and event.value.strip() != (self.form.recipient_siret or ""):
+            self.form = dataclasses.replace(self.form, recipient_siret=event.value.strip())
+            self._lookup_recipient(event.value.strip())
+
+    @work(name="form-lookup-recipient", group="deposit-form", exclusive=True, exit_on_error=False)
+    async def _lookup_recipient(self, siret: str) -> None:
+        """Show the recipient's name, mark the fields it requires and offer its active services."""
+        from chorus_tui.validation import offerable_services
+
+        directory = self.chorus_app.context.directory
+        note = self.query_one("#note-recipient_siret", Static)
+        if directory is None or len(siret) != 14 or not siret.isdigit():
+            note.update("")
+            return
+        note.update(t("ui.lookup_running"))
+        try:
+            hits = await directory.search_structure(siret)
+            if not hits:
+                note.update(t("ui.recipient_not_found"))
+                return
+            structure_id = hits[0].structure_id
+            details = await directory.structure(structure_id)
+            services = await directory.services(structure_id)
+        except ChorusError as error:
+            log.warning("directory lookup of SIRET %s failed: %s", siret, error)
+            note.update(t("ui.lookup_failed", error=error.message))
+            return
+        note.update(details.name or hits[0].name or "")
+        rules = details.rules
+        self._mark_required("service_code", rules.service_required or rules.service_or_engagement)
+        self._mark_required("engagement_number", rules.engagement_required or rules.service_or_engagement)
+        self._offer_services(offerable_services(services))
+
+    def _mark_required(self, name: str, required: bool) -> None:
+        label = t(f"ui.field.{dom_id(name)}")
+        self.query_one(f"#label-{dom_id(name)}", Label).update(f"{label} *" if required else label)
+        self.query_one(f"#row-{dom_id(name)}").set_class(required, "required")
+
+    def _offer_services(self, services: list) -> None:
+        """Switch the service field to a list of the recipient's active services, keeping a typed code."""
+        select = self.query_one("#service_code-select", Select)
+        typed = self.query_one("#service_code", Input)
+        if not services:
+            select.display = False
+            typed.display = True
+            self._services_known = False
+            return
+        options = [(f"{service.code} – {service.label or service.code}", service.code) for service in services]
+        select.set_options(options)
+        codes = {service.code for service in services}
+        if typed.value.strip() in codes:
+            select.value = typed.value.strip()
+        self._services_known = True
+        select.display = True
+        typed.display = False
+
+    @work(name="form-bank-accounts", group="deposit-form", exit_on_error=False)
+    async def _load_bank_accounts(self) -> None:
+        """Offer the supplier's valid bank accounts, the current one preselected."""
+        context = self.chorus_app.context
+        select = self.query_one("#bank_account_id", Select)
+        accounts: list[tuple[str, int]] = []
+        if context.directory is not None and context.supplier.structure_id is not None:
+            try:
+                for account in await context.directory.bank_accounts(context.supplier.structure_id):
+                    label = " · ".join(part for part in (account.name, account.iban) if part)
+                    accounts.append((label or str(account.account_id), account.account_id))
+            except ChorusError as error:
+                log.warning("bank accounts of structure %s could not be read: %s",
+                            context.supplier.structure_id, error)
+        if not accounts and context.supplier.bank_account_id is not None:
+            label = context.supplier.bank_account_label or str(context.supplier.bank_account_id)
+            accounts.append((label, context.supplier.bank_account_id))
+        select.set_options(accounts)
+        if self.form is not None and self.form.bank_account_id is not None:
+            self._set_select("bank_account_id", self.form.bank_account_id)
+
+    # -- reading the form -------------------------------------------------------------------------
+
+    def _text(self, name: str) -> str | None:
+        value = self.query_one(f"#{dom_id(name)}", Input).value.strip()
+        return value or None
+
+    def _choice(self, name: str) -> Any:
+        value = self.query_one(f"#{dom_id(name)}", Select).value
+        return None if value == Select.NULL else value
+
+    def read_form(self) -> tuple[DepositForm, list[CheckResult]]:
+        """Build the DepositForm from the fields; amounts that cannot be read come back as blocking results."""
+        assert self.form is not None
+        problems: list[CheckResult] = []
+        amounts = dataclasses.replace(self.form.amounts)
+        for name in AMOUNT_FIELDS:
+            text = self.query_one(f"#amounts-{name}", Input).value
+            try:
+                value: Decimal | None = parse_amount(text)
+            except ValueError:
+                problems.append(CheckResult(f"amounts.{name}", CheckLevel.BLOCKING,
+                                            Message("ui.amount_not_a_number", {"value": text})))
+                continue
+            setattr(amounts, name, value)
+        service = self._service_choice() if self._services_known else self._text("service_code")
+        form = dataclasses.replace(
+            self.form,
+            recipient_siret=self._text("recipient_siret") or "",
+            service_code=service,
+            engagement_number=self._text("engagement_number"),
+            contract_number=self._text("contract_number"),
+            validator_siret=self._text("validator_siret"),
+            comment=self._text("comment"),
+            vat_exemption_reason=self._text("vat_exemption_reason"),
+            billing_frame=self._choice("billing_frame") or self.form.billing_frame,
+            vat_type=self._choice("vat_type") or self.form.vat_type,
+            payment_mode=self._choice("payment_mode"),
+            bank_account_id=self._choice("bank_account_id"),
+            amounts=amounts,
+        )
+        return form, problems
+
+    def _service_choice(self) -> str | None:
+        value = self.query_one("#service_code-select", Select).value
+        return None if value == Select.NULL else str(value)
+
+    # -- submit -----------------------------------------------------------------------------------
+
+    def action_submit(self) -> None:
+        if self.form is None or self.invoice is None or self.checking:
+            return
+        self.checking = True
+        self._set_status(t("ui.form_checking"))
+        self._check_and_submit()
+
+    @on(Button.Pressed, "#submit")
+    def _submit_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(name="form-check", group="deposit-form", exclusive=True, exit_on_error=False)
+    async def _check_and_submit(self) -> None:
+        """Run every check; dismiss with the form only when none is blocking."""
+        from chorus_tui.validation import check_deposit, has_blocking
+
+        context = self.chorus_app.context
+        try:
+            form, problems = self.read_form()
+            results = list(problems)
+            if context.directory is not None:
+                results += await check_deposit(self.invoice, form, context.directory,
+                                               today=context.clock.now().date(),
+                                               supplier_sirets=context.supplier_sirets,
+                                               supplier_id=context.supplier.structure_id)
+        finally:
+            self.checking = False
+        self.results = results
+        self.show_results(results)
+        if has_blocking(results) or context.directory is None:
+            count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
+            self._set_status(t("ui.form_blocked", count=count), error=True)
+            self.notify(t("ui.form_blocked", count=count), severity="warning")
+            return
+        self.dismiss(DepositFormResult(self.invoice_id, form, tuple(results)))
+
+    def show_results(self, results: list[CheckResult]) -> None:
+        """Show each check result under its field: blocking first, then warnings; passes are not shown."""
+        by_field: dict[str, list[CheckResult]] = {}
+        for result in results:
+            if result.level is CheckLevel.PASS:
+                continue
+            field = result.field if result.field in FIELD_NAMES else "general"
+            by_field.setdefault(field, []).append(result)
+
+        for name in [*FIELD_NAMES, "general"]:
+            label = self.query_one(f"#error-{dom_id(name)}", Static)
+            found = sorted(by_field.get(name, []), key=lambda result: result.level is not CheckLevel.BLOCKING)
+            label.display = bool(found)
+            label.set_class(any(r.level is CheckLevel.BLOCKING for r in found), "blocking")
+            label.update("\n".join(self._result_line(result) for result in found))
+            if found and name != "general":
+                self.query_one(f"#row-{dom_id(name)}").add_class("has-error")
+            elif name != "general":
+                self.query_one(f"#row-{dom_id(name)}").remove_class("has-error")
+
+        service_options = next((r.options for r in results if r.field == "service_code" and r.options), None)
+        if service_options:
+            self._offer_services_from_options(service_options)
+        first = next((name for name, _ in FIELDS if name in by_field), None)
+        if first is not None:
+            self.query_one(f"#row-{dom_id(first)}").scroll_visible()
+
+    @staticmethod
+    def _result_line(result: CheckResult) -> str:
+        mark = "✗" if result.level is CheckLevel.BLOCKING else "!"
+        return f"{mark} {result.message}"
+
+    def _offer_services_from_options(self, options: list) -> None:
+        select = self.query_one("#service_code-select", Select)
+        if self._services_known:
+            return
+        select.set_options([(option.label, option.value) for option in options])
+        self._services_known = True
+        select.display = True
+        self.query_one("#service_code", Input).display = False
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#form-status", Static)
+        status.update(text)
+        status.set_class(error, "error")

@@ -1,0 +1,48 @@
+"""The help screen: every key of the application, read from the same bindings as the footer."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Static
+
+from chorus_tui.i18n import t
+from chorus_tui.ui.keys import HELP_SECTIONS
+
+
+class HelpScreen(ModalScreen[None]):
+    """A list of keys per screen; Escape, `?` or `q` closes it."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", t("ui.key.close"), key_display=t("ui.keyname_escape"),
+                id="help_close", tooltip=t("ui.key.close_tip")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="help")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help-dialog"):
+            yield Static(t("ui.help_title"), id="help-title")
+            with VerticalScroll(id="help-body"):
+                for title_key, bindings in HELP_SECTIONS:
+                    yield Static(t(title_key), classes="help-section")
+                    yield Static(self._key_table(bindings), classes="help-keys")
+                yield Static(t("ui.help_palette"), classes="help-section")
+                yield Static(t("ui.help_palette_text"), classes="help-keys")
+            yield Footer()
+
+    def _key_table(self, bindings: list[Binding]) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(min_width=8, style="bold")
+        table.add_column()
+        for binding in bindings:
+            key = binding.key_display or self.app.get_key_display(binding)
+            table.add_row(key, f"{binding.description} — {binding.tooltip}")
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

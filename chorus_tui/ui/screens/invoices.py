@@ -1,0 +1,225 @@
+"""The main screen: counts per category, the invoice list, its filter and the to-do view."""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Static
+
+from chorus_tui.i18n import t
+from chorus_tui.statuses import Category
+from chorus_tui.store import InvoiceOrder, InvoiceRow
+from chorus_tui.ui.keys import INVOICE_BINDINGS
+from chorus_tui.ui.messages import InvoicesChanged, SourceScanned
+from chorus_tui.ui.widgets.invoice_table import InvoiceTable
+
+if TYPE_CHECKING:
+    from chorus_tui.ui.app import ChorusApp
+
+log = logging.getLogger(__name__)
+
+
+class View(enum.StrEnum):
+    """Which invoices the list shows."""
+
+    ALL = "all"
+    TO_DO = "to_do"  # action required first, then to deposit; oldest first in each
+
+
+# Header counters: (message key, categories summed, CSS class).
+COUNTERS = (
+    ("ui.count_to_do", (Category.TO_DEPOSIT, Category.ACTION_REQUIRED), "to-do"),
+    ("ui.count_in_progress", (Category.IN_PROGRESS,), "in-progress"),
+    ("ui.count_paid", (Category.PAID, Category.FINISHED), "paid"),
+    ("ui.count_rejected", (Category.REJECTED,), "rejected"),
+)
+
+_TO_DO_PARTS = (Category.ACTION_REQUIRED, Category.TO_DEPOSIT)
+
+
+class InvoicesScreen(Screen[None]):
+    """The invoice list with its header counters; every action starts from the selected invoice."""
+
+    BINDINGS = INVOICE_BINDINGS
+    AUTO_FOCUS = "InvoiceTable"
+
+    def __init__(self) -> None:
+        super().__init__(id="invoices")
+        self.view = View.ALL
+        self.filter_text = ""
+
+    @property
+    def chorus_app(self) -> ChorusApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- layout ------------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        context = self.chorus_app.context
+        with Horizontal(id="topbar"):
+            yield Static(t("ui.app_title"), id="app-title")
+            yield Static(context.profile_label, id="profile")
+            for _, _, css_class in COUNTERS:
+                yield Static("", classes=f"counter {css_class}", id=f"count-{css_class}")
+        yield Input(placeholder=t("ui.filter_placeholder"), id="filter")
+        yield InvoiceTable(self._count_rows, self._fetch_rows, empty_text=t("ui.table_empty"), id="invoices-table")
+        yield Static("", id="detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.reload()
+        self.action_refresh_source()
+
+    @property
+    def table(self) -> InvoiceTable:
+        return self.query_one(InvoiceTable)
+
+    # -- data source of the table -------------------------------------------------------------------
+
+    def _filter(self) -> str | None:
+        return self.filter_text.strip() or None
+
+    def _count_rows(self) -> int:
+        store = self.chorus_app.context.store
+        if self.view is View.TO_DO:
+            return sum(store.count_invoices(self._filter(), category) for category in _TO_DO_PARTS)
+        return store.count_invoices(self._filter())
+
+    def _fetch_rows(self, offset: int, limit: int) -> Sequence[InvoiceRow]:
+        store = self.chorus_app.context.store
+        if self.view is View.ALL:
+            return store.page_invoices(offset, limit, self._filter(), order=InvoiceOrder.DATE_DESC)
+
+        # The to-do view chains two category queries so that each stays one indexed page read.
+        rows: list[InvoiceRow] = []
+        for category in _TO_DO_PARTS:
+            size = store.count_invoices(self._filter(), category)
+            if offset < size and len(rows) < limit:
+                rows.extend(store.page_invoices(offset, limit - len(rows), self._filter(), category,
+                                                order=InvoiceOrder.DATE_ASC))
+            offset = max(offset - size, 0)
+        return rows
+
+    def reload(self, *, keep_cursor: bool = True) -> None:
+        """Read the counters and the visible rows again from the store."""
+        self._update_counters()
+        if keep_cursor:
+            self.table.reload()
+        else:
+            self.table.set_source(self._count_rows, self._fetch_rows)
+        self._update_detail(self.table.selected_row)
+
+    def _update_counters(self) -> None:
+        counts = self.chorus_app.context.store.counts_by_category()
+        for key, categories, css_class in COUNTERS:
+            total = sum(counts.get(category, 0) for category in categories)
+            self.query_one(f"#count-{css_class}", Static).update(t(key, count=total))
+        # The to-do counter doubles as the tab of the to-do view.
+        self.query_one("#count-to-do", Static).set_class(self.view is View.TO_DO, "active")
+
+    def _update_detail(self, row: InvoiceRow | None) -> None:
+        detail = self.query_one("#detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        parts = [row.status_label]
+        if row.status_comment:
+            parts.append(t("ui.detail_comment", comment=row.status_comment))
+        if row.chorus_invoice_id:
+            parts.append(t("ui.detail_chorus_id", id=row.chorus_invoice_id))
+        if row.file_path:
+            parts.append(row.file_path.name)
+        detail.update(" · ".join(parts))
+
+    # -- events --------------------------------------------------------------------------------------
+
+    @on(InvoiceTable.RowHighlighted)
+    def _row_highlighted(self, event: InvoiceTable.RowHighlighted) -> None:
+        self._update_detail(event.row)
+
+    @on(InvoiceTable.RowSelected)
+    def _row_selected(self, event: InvoiceTable.RowSelected) -> None:
+        self.chorus_app.open_timeline(event.row.id)
+
+    @on(InvoicesChanged)
+    def _invoices_changed(self, event: InvoicesChanged) -> None:
+        self.reload()
+
+    @on(SourceScanned)
+    def _source_scanned(self, event: SourceScanned) -> None:
+        store = self.chorus_app.context.store
+        unreadable = 0
+        for invoice in event.invoices:
+            store.upsert_source_invoice(invoice)
+            if invoice.errors:
+                unreadable += 1
+        log.info("source scanned: %d invoices, %d with errors", len(event.invoices), unreadable)
+        self.reload()
+        self.notify(t("ui.source_scanned", count=len(event.invoices)), timeout=3)
+        if unreadable:
+            self.notify(t("ui.source_unreadable", count=unreadable), severity="warning")
+
+    # -- filter ---------------------------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.reload(keep_cursor=False)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        if not field.display and not self.filter_text:
+            return
+        field.value = ""
+        field.display = False
+        self.filter_text = ""
+        self.reload(keep_cursor=False)
+        self.table.focus()
+
+    # -- commands -------------------------------------------------------------------------------------
+
+    def action_toggle_to_do(self) -> None:
+        self.view = View.ALL if self.view is View.TO_DO else View.TO_DO
+        self.reload(keep_cursor=False)
+
+    def action_deposit(self) -> None:
+        row = self.table.selected_row
+        if row is None:
+            self.notify(t("ui.no_invoice_selected"), severity="warning")
+            return
+        self.chorus_app.open_deposit_form(row.id)
+
+    def action_timeline(self) -> None:
+        row = self.table.selected_row
+        if row is not None:
+            self.chorus_app.open_timeline(row.id)
+
+    def action_poll_now(self) -> None:
+        self.chorus_app.poll_now()
+
+    def action_refresh_source(self) -> None:
+        self.notify(t("ui.source_scanning"), timeout=2)
+        self._scan_source()
+
+    @work(thread=True, name="scan-source", group="source", exclusive=True, exit_on_error=False)
+    def _scan_source(self) -> None:
+        """Read the source folder in a thread (PDF parsing blocks) and hand the result to the screen."""
+        invoices = self.chorus_app.context.source.scan()
+        self.post_message(SourceScanned(invoices))
