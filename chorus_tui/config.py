@@ -201,7 +201,7 @@ def load_config(path: Path | None = None) -> AppConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line, column = _decode_error_position(str(exc))
+        line, column = _decode_error_position(str(exc), text)
         raise ConfigError(
             Message("config.syntax_error", {"path": str(path), "line": line or "?",
                                             "column": column or "?", "error": str(exc)}),
@@ -284,12 +284,15 @@ def _fsync_directory(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _decode_error_position(text: str) -> tuple[int | None, int | None]:
+def _decode_error_position(error: str, document: str) -> tuple[int | None, int | None]:
     # Python 3.11's TOMLDecodeError has no lineno attribute; its message ends
     # with "(at line L, column C)" or "(at end of document)".
-    match = re.search(r"at line (\d+), column (\d+)", text)
+    match = re.search(r"at line (\d+), column (\d+)", error)
     if match:
         return int(match.group(1)), int(match.group(2))
+    if "end of document" in error:
+        lines = document.splitlines() or [""]
+        return len(lines), len(lines[-1]) + 1
     return None, None
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -132,6 +133,16 @@ class ConnectionReport:
             if result.step is Step.SUPPLIER:
                 return result.suppliers
         return ()
+
+
+# Technical logins look like TECH_1_<14 digits>@cpro.fr. NOTE: only that
+# sample form is documented, so any TECH_ prefix and suffix is accepted.
+TECHNICAL_LOGIN_PATTERN = re.compile(r"^TECH_[A-Za-z0-9_.\-]+@cpro\.fr$", re.IGNORECASE)
+
+
+def is_technical_login(value: str) -> bool:
+    """Tell whether `value` has the form of a Chorus Pro technical account login (TECH_…@cpro.fr)."""
+    return bool(TECHNICAL_LOGIN_PATTERN.fullmatch(value.strip()))
 
 
 def password_expiry_warning(expiry: date | None, today: date) -> Message | None:

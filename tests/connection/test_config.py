@@ -156,6 +156,14 @@ def test_syntax_error_names_file_and_line():
     assert "ligne 4" in text
 
 
+def test_unterminated_document_names_last_line():
+    _write('language = "fr"\nprofiles = [\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config()
+    assert caught.value.line == 2
+    assert "ligne 2" in str(caught.value.message)
+
+
 def test_invalid_value_names_file_key_and_line():
     path = _write('language = "fr"\n\n[profiles.work]\nclient_id = "x"\nenvironment = "staging"\n')
     with pytest.raises(ConfigError) as caught:

@@ -1,0 +1,434 @@
+"""Connection screen: enter the PISTE application and the technical account, test them, choose the supplier, save.
+
+The screen delegates the work to the core: `chorus_tui.connection` runs the
+test and saves the setup, `chorus_tui.secrets` stores the secrets. It
+dismisses with a `ConnectionSetup` (None when cancelled) and posts
+`ConnectionScreen.Configured` after a save, so the app can build its client.
+Every dependency is injectable, so tests run it against the simulator.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from pydantic import SecretStr
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message as TextualMessage
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from chorus_tui.chorus.settings import Credentials, Environment
+from chorus_tui.clock import Clock
+from chorus_tui.config import AppConfig, ConfigError, load_config
+from chorus_tui.connection import (
+    ConnectionSetup,
+    Outcome,
+    Step,
+    StepResult,
+    SupplierOption,
+    is_technical_login,
+    run_connection_test,
+    save_connection_setup,
+)
+from chorus_tui.i18n import t
+from chorus_tui.secrets import KeyringStatus, SecretName, SecretsError, SecretStorage, SecretStore
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ConnectionScreen", "ConnectionSetup", "SecretStorageScreen"]
+
+STEP_MARKS = {Outcome.SUCCESS: "✓", Outcome.FAILURE: "✗", Outcome.SKIPPED: "–"}
+
+
+class SecretStorageScreen(ModalScreen[SecretStorage | None]):
+    """Asks where to keep the secrets when the system keyring cannot: this session, or a 0600 file."""
+
+    CSS_PATH = "connection.tcss"
+
+    BINDINGS = [
+        Binding("escape", "cancel", t("connection.binding_cancel"), id="storage_cancel"),
+    ]
+
+    def __init__(self, status: KeyringStatus, file_path: Path) -> None:
+        super().__init__(id="secret-storage")
+        self.status = status
+        self.file_path = file_path
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="storage-dialog"):
+            yield Static(t("connection.storage_title"), id="storage-title")
+            yield Static(str(self.status.message), id="storage-reason")
+            yield Static(t("connection.storage_question"))
+            yield Button(t("connection.storage_memory"), id="storage-memory", variant="primary")
+            yield Button(t("connection.storage_file"), id="storage-file", variant="warning")
+            yield Static(t("secrets.file_warning", path=str(self.file_path)), id="storage-file-warning")
+
+    @on(Button.Pressed, "#storage-memory")
+    def _choose_memory(self) -> None:
+        self.dismiss(SecretStorage.MEMORY)
+
+    @on(Button.Pressed, "#storage-file")
+    def _choose_file(self) -> None:
+        self.dismiss(SecretStorage.FILE)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConnectionScreen(Screen[ConnectionSetup | None]):
+    """Form of the connection settings with a step-by-step connection test."""
+
+    CSS_PATH = "connection.tcss"
+
+    BINDINGS = [
+        Binding("ctrl+t", "test_connection", t("connection.binding_test"), id="connection_test", priority=True),
+        Binding("ctrl+r", "toggle_secrets", t("connection.binding_toggle_secrets"),
+                id="connection_toggle_secrets", priority=True),
+        Binding("ctrl+s", "save", t("connection.binding_save"), id="connection_save", priority=True),
+        Binding("escape", "cancel", t("connection.binding_cancel"), id="connection_cancel"),
+    ]
+
+    class Configured(TextualMessage):
+        """Posted once a tested setup has been saved."""
+
+        def __init__(self, setup: ConnectionSetup) -> None:
+            super().__init__()
+            self.setup = setup
+
+    def __init__(
+        self,
+        *,
+        profile: str | None = None,
+        config_loader: Callable[[], AppConfig] = load_config,
+        secret_store: SecretStore | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        config_file: Path | None = None,
+    ) -> None:
+        super().__init__(id="connection")
+        self._config_loader = config_loader
+        self._requested_profile = profile
+        self._secret_store = secret_store
+        self._transport = transport
+        self._clock = clock
+        self._config_file = config_file
+        self.profile = profile or "default"
+        self.config = AppConfig()
+        self.config_error: ConfigError | None = None
+        self.results: list[StepResult] = []
+        self.suppliers: tuple[SupplierOption, ...] = ()
+        self.tested_credentials: Credentials | None = None
+        self.tested_environment: Environment | None = None
+        self.setup: ConnectionSetup | None = None
+
+    # -- layout -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        self._load_config()
+        profile = self.config.profile(self.profile)
+        environments = [(t(f"connection.environment_{environment}"), environment) for environment in Environment]
+
+        yield Header()
+        with VerticalScroll(id="connection-form"):
+            yield Static(t("connection.intro"), id="connection-intro")
+            yield Static(t("connection.label_profile", profile=self.profile), id="connection-profile")
+            if self.config_error is not None:
+                yield Static(str(self.config_error.message), id="config-error", classes="field-error")
+
+            yield Label(t("connection.label_environment"))
+            yield Select(environments, value=profile.environment, allow_blank=False, id="environment")
+            yield from self._field("client-id", t("connection.label_client_id"), profile.client_id or "")
+            yield from self._field("client-secret", t("connection.label_client_secret"),
+                                   self._stored_secret(SecretName.CLIENT_SECRET), password=True)
+            yield from self._field("technical-login", t("connection.label_technical_login"),
+                                   profile.technical_login or "", placeholder=t("connection.placeholder_login"))
+            yield from self._field("technical-password", t("connection.label_technical_password"),
+                                   self._stored_secret(SecretName.TECHNICAL_PASSWORD), password=True)
+
+            with Horizontal(id="connection-buttons"):
+                yield Button(t("connection.button_test"), id="test", variant="primary")
+                yield Button(t("connection.button_cancel"), id="cancel")
+
+            yield Static("", id="connection-status")
+            with Vertical(id="connection-steps"):
+                for step in Step:
+                    yield Static("", id=f"step-{step}", classes="step")
+
+            with Vertical(id="supplier-choice"):
+                yield Label(t("connection.label_supplier"))
+                yield Select([], allow_blank=True, id="supplier")
+                yield Label(t("connection.label_bank_account"))
+                yield Select([], allow_blank=True, id="bank-account")
+                yield Static("", id="bank-account-note")
+                yield Static("", id="password-expiry")
+                yield Button(t("connection.button_save"), id="save", variant="success")
+        yield Footer()
+
+    def _field(self, field_id: str, label: str, value: str, *, password: bool = False,
+               placeholder: str = "") -> ComposeResult:
+        yield Label(label)
+        yield Input(value, id=field_id, password=password, placeholder=placeholder)
+        yield Static("", id=f"{field_id}-error", classes="field-error")
+
+    def on_mount(self) -> None:
+        self.title = t("connection.title")
+        self.query_one("#supplier-choice").display = False
+        self.query_one("#connection-steps").display = False
+
+    def _load_config(self) -> None:
+        try:
+            self.config = self._config_loader()
+        except ConfigError as error:
+            # The form still opens with defaults; saving will report the same error.
+            self.config_error = error
+            self.config = AppConfig()
+        if self._requested_profile is None:
+            self.profile = self.config.default_profile
+
+    @property
+    def secret_store(self) -> SecretStore:
+        if self._secret_store is None:
+            self._secret_store = SecretStore(self.profile)
+        return self._secret_store
+
+    def _stored_secret(self, name: SecretName) -> str:
+        try:
+            found = self.secret_store.get(name)
+        except SecretsError as error:
+            logger.warning("stored secret unreadable for profile %s: %s", self.profile, error.message.key)
+            return ""
+        return found.get_secret_value() if found else ""
+
+    # -- form values --------------------------------------------------------------------------------
+
+    def _value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value.strip()
+
+    def _validate(self) -> Credentials | None:
+        """Check every field, show one inline error per invalid field, and return the credentials if all pass."""
+        errors: dict[str, str] = {}
+        for field_id in ("client-id", "client-secret", "technical-login", "technical-password"):
+            if not self._value(field_id):
+                errors[field_id] = t("connection.required")
+        login = self._value("technical-login")
+        if login and not is_technical_login(login):
+            errors["technical-login"] = t("connection.login_invalid", value=login)
+
+        for field_id in ("client-id", "client-secret", "technical-login", "technical-password"):
+            error_label = self.query_one(f"#{field_id}-error", Static)
+            error_label.update(errors.get(field_id, ""))
+            self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
+
+        if errors:
+            self.query_one(f"#{next(iter(errors))}", Input).focus()
+            return None
+        return Credentials(
+            client_id=self._value("client-id"),
+            client_secret=SecretStr(self._value("client-secret")),
+            technical_login=login,
+            technical_password=SecretStr(self._value("technical-password")),
+        )
+
+    @property
+    def environment(self) -> Environment:
+        return Environment(self.query_one("#environment", Select).value)
+
+    # -- actions --------------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#test")
+    def _test_pressed(self) -> None:
+        self.action_test_connection()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    def action_toggle_secrets(self) -> None:
+        for field_id in ("client-secret", "technical-password"):
+            field = self.query_one(f"#{field_id}", Input)
+            field.password = not field.password
+
+    def action_cancel(self) -> None:
+        self.workers.cancel_group(self, "connection")
+        self.dismiss(None)
+
+    def action_test_connection(self) -> None:
+        credentials = self._validate()
+        if credentials is None:
+            return
+        self._reset_results()
+        self.run_worker(self._run_test(self.environment, credentials), name="connection-test",
+                        group="connection", exclusive=True, exit_on_error=False)
+
+    def _reset_results(self) -> None:
+        self.results = []
+        self.suppliers = ()
+        self.tested_credentials = None
+        self.tested_environment = None
+        self.query_one("#supplier-choice").display = False
+        steps = self.query_one("#connection-steps")
+        steps.display = True
+        for step in Step:
+            line = self.query_one(f"#step-{step}", Static)
+            line.update(f"· {t(f'connection.step_{step}')}")
+            line.set_classes("step -pending")
+        self._set_status(t("connection.testing"), "")
+        self.query_one("#test", Button).disabled = True
+
+    async def _run_test(self, environment: Environment, credentials: Credentials) -> None:
+        profile = self.config.profile(self.profile)
+        settings = profile.connection_settings(environment)
+        try:
+            async for result in run_connection_test(
+                settings, credentials,
+                transport=self._transport_for(environment),
+                clock=self._clock,
+                supplier_siret=profile.supplier_siret,
+                stored_password_expiry=profile.technical_password_expiry,
+            ):
+                self._show_result(result)
+        finally:
+            self.query_one("#test", Button).disabled = False
+
+        if all(result.ok for result in self.results):
+            self.tested_credentials = credentials
+            self.tested_environment = environment
+            self._show_supplier_choice()
+            self._set_status(t("connection.test_succeeded"), "-success")
+        else:
+            self._set_status(t("connection.test_failed"), "-failure")
+
+    def _transport_for(self, environment: Environment) -> httpx.AsyncBaseTransport | None:
+        if self._transport is not None or environment is not Environment.DEMO:
+            return self._transport
+        # The demo environment has no server: its URLs are never resolved, so
+        # the in-process simulator answers instead.
+        from chorus_tui.clock import SystemClock
+        from chorus_tui.sandbox.simulator import Simulator
+
+        self._transport = Simulator(self._clock or SystemClock()).transport()
+        return self._transport
+
+    def _show_result(self, result: StepResult) -> None:
+        self.results.append(result)
+        text = f"{STEP_MARKS[result.outcome]} {result.title} — {result.message}"
+        if result.cause is not None:
+            text += f"\n    {result.cause}"
+        if result.warning is not None:
+            text += f"\n    ⚠ {result.warning}"
+        line = self.query_one(f"#step-{result.step}", Static)
+        line.update(text)
+        line.set_classes(f"step -{result.outcome}")
+        if result.step is Step.SUPPLIER and result.ok:
+            self.suppliers = result.suppliers
+
+    def _set_status(self, text: str, state: str) -> None:
+        status = self.query_one("#connection-status", Static)
+        status.update(text)
+        status.set_classes(state)
+
+    # -- supplier and bank account ------------------------------------------------------------------
+
+    def _show_supplier_choice(self) -> None:
+        options = [
+            (t("connection.supplier_option", name=supplier.name or "?", siret=supplier.siret or "?"),
+             supplier.structure_id)
+            for supplier in self.suppliers
+        ]
+        configured = self.config.profile(self.profile).supplier_structure_id
+        known_ids = {supplier.structure_id for supplier in self.suppliers}
+        selected = configured if configured in known_ids else self.suppliers[0].structure_id
+
+        supplier_select = self.query_one("#supplier", Select)
+        supplier_select.set_options(options)
+        supplier_select.value = selected
+        supplier_select.disabled = len(options) == 1
+        self.query_one("#supplier-choice").display = True
+        self._fill_bank_accounts(selected)
+
+    @on(Select.Changed, "#supplier")
+    def _supplier_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, int):
+            self._fill_bank_accounts(event.value)
+
+    def _fill_bank_accounts(self, structure_id: int) -> None:
+        supplier = self._supplier(structure_id)
+        bank_select = self.query_one("#bank-account", Select)
+        options = [(t("connection.bank_option", name=account.name or "?", id=account.account_id),
+                    account.account_id) for account in supplier.bank_accounts]
+        bank_select.set_options(options)
+        configured = self.config.profile(self.profile).bank_account_id
+        account_ids = [account.account_id for account in supplier.bank_accounts]
+        if account_ids:
+            bank_select.value = configured if configured in account_ids else account_ids[0]
+        note = "" if account_ids else t("connection.no_bank_account")
+        self.query_one("#bank-account-note", Static).update(note)
+
+        expiry = supplier.password_expiry
+        self.query_one("#password-expiry", Static).update(
+            t("connection.expiry_label", date=expiry.isoformat()) if expiry else "")
+
+    def _supplier(self, structure_id: int) -> SupplierOption:
+        return next(supplier for supplier in self.suppliers if supplier.structure_id == structure_id)
+
+    # -- save ---------------------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        if self.tested_credentials is None or self.tested_environment is None or not self.suppliers:
+            self.notify(t("connection.test_first"), severity="warning")
+            return
+        status = self.secret_store.keyring_status()
+        if status.usable:
+            self._save(SecretStorage.KEYRING)
+            return
+        self.app.push_screen(SecretStorageScreen(status, self.secret_store.file_path), self._storage_chosen)
+
+    def _storage_chosen(self, storage: SecretStorage | None) -> None:
+        if storage is not None:
+            self._save(storage)
+
+    def _save(self, storage: SecretStorage) -> None:
+        assert self.tested_credentials is not None and self.tested_environment is not None
+        supplier = self._supplier(self.query_one("#supplier", Select).value)
+        bank_value = self.query_one("#bank-account", Select).value
+        setup = ConnectionSetup(
+            profile=self.profile,
+            settings=self.config.profile(self.profile).connection_settings(self.tested_environment),
+            credentials=self.tested_credentials,
+            supplier=supplier,
+            bank_account_id=bank_value if isinstance(bank_value, int) else None,
+            storage=storage,
+        )
+        try:
+            save_connection_setup(setup, store=self.secret_store, config_file=self._config_file)
+        except SecretsError as error:
+            logger.warning("saving secrets of profile %s failed: %s", self.profile, error.message.key)
+            if storage is SecretStorage.KEYRING:
+                # The keyring looked usable but failed: offer the two fallbacks.
+                status = KeyringStatus(False, self.secret_store.keyring_status().backend_name, str(error.message))
+                self.app.push_screen(SecretStorageScreen(status, self.secret_store.file_path),
+                                     self._storage_chosen)
+            else:
+                self.notify(t("connection.save_failed", error=str(error.message)), severity="error")
+            return
+        except (ConfigError, ValueError, OSError) as error:
+            message = error.message if isinstance(error, ConfigError) else error
+            logger.warning("saving configuration of profile %s failed: %s", self.profile, type(error).__name__)
+            self.notify(t("connection.save_failed", error=str(message)), severity="error", timeout=15)
+            return
+
+        self.setup = setup
+        self.notify(t("connection.saved", profile=self.profile, storage=t(f"secrets.storage_{storage}")))
+        # Posted to the app: this screen is gone once dismissed.
+        self.app.post_message(self.Configured(setup))
+        self.dismiss(setup)
