@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 
 from chorus_tui.chorus.errors import ChorusError
-from chorus_tui.domain import CheckLevel, CheckResult, DepositForm, SourceInvoice
+from chorus_tui.domain import CheckLevel, CheckResult, DepositForm, DepositRoute, SourceInvoice
 from chorus_tui.validation.amounts import check_amounts, check_credit_note, check_vat_type
 from chorus_tui.validation.attachments import check_attachments
 from chorus_tui.validation.billing_frame import FRAMES_WITH_VALIDATOR, check_billing_frame
@@ -65,6 +65,35 @@ def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
     comment = check_comment(form.comment)
     if comment is not None:
         results.append(comment)
+    if form.route is DepositRoute.FLOW:
+        results.extend(check_flow_matches_form(invoice, form))
+    return results
+
+
+# Form fields a Factur-X flow carries in its own XML, with the detection attribute of each.
+_FLOW_FIELDS = (
+    ("recipient_siret", "recipient_siret"),
+    ("service_code", "service_code"),
+    ("engagement_number", "engagement_number"),
+)
+
+
+def check_flow_matches_form(invoice: SourceInvoice, form: DepositForm) -> list[CheckResult]:
+    """Warn where the form differs from the Factur-X file, which a flow deposit sends unchanged."""
+    results: list[CheckResult] = []
+    detection = invoice.detection
+    for field, attribute in _FLOW_FIELDS:
+        if detection.sources.get(attribute) != "facturx":
+            file_value = None
+        else:
+            file_value = getattr(detection, attribute)
+        form_value = (getattr(form, field) or "").strip() or None
+        if form_value is not None and form_value != file_value:
+            results.append(warning(field, "flow_differs_from_file", value=form_value, file_value=file_value or "—"))
+    number = (form.invoice_number or "").strip()
+    if invoice.invoice_number and number and number != invoice.invoice_number:
+        results.append(warning("invoice_number", "flow_differs_from_file", value=number,
+                               file_value=invoice.invoice_number))
     return results
 
 
