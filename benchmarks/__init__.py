@@ -1,0 +1,1 @@
+"""Benchmark scripts; each is runnable as `.venv/bin/python benchmarks/<name>.py`."""

@@ -1,0 +1,190 @@
+"""Time our invoice detection against bare PDF text extraction on the same files.
+
+Generates `--size` invoice PDFs (benchmarks/invoice_corpus.py) in a temporary
+folder. Then it times three methods `--repeat` times each, in a rotating
+order: text extraction of every page with pypdf, the same with pypdfium2,
+and `read_invoice` (text, Factur-X XML, SHA-256, field and Chorus Pro data
+detection). The goal is detection within 1.2 times the faster bare extraction.
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import pstats
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import (
+    command_line,
+    format_table,
+    make_parser,
+    markdown_header,
+    markdown_table,
+    median,
+    ms,
+    seconds,
+    time_call,
+)
+from benchmarks.invoice_corpus import write_corpus
+
+GOAL_RATIO = 1.2
+
+
+def extract_with_pypdf(paths: Sequence[Path]) -> int:
+    """Extract the text of every page with pypdf; return the number of characters."""
+    import pypdf
+
+    characters = 0
+    for path in paths:
+        reader = pypdf.PdfReader(path)
+        for page in reader.pages:
+            characters += len(page.extract_text())
+    return characters
+
+
+def extract_with_pypdfium2(paths: Sequence[Path]) -> int:
+    """Extract the text of every page with pypdfium2; return the number of characters."""
+    import pypdfium2
+
+    characters = 0
+    for path in paths:
+        document = pypdfium2.PdfDocument(path)
+        try:
+            for index in range(len(document)):
+                page = document[index]
+                text_page = page.get_textpage()
+                characters += len(text_page.get_text_bounded())
+                text_page.close()
+                page.close()
+        finally:
+            document.close()
+    return characters
+
+
+def detect_all(paths: Sequence[Path]) -> int:
+    """Run our full detection on every file; return how many found a recipient SIRET."""
+    from chorus_tui.sources import read_invoice
+
+    found = 0
+    for path in paths:
+        invoice = read_invoice(path)
+        if invoice.detection is not None and invoice.detection.recipient_siret:
+            found += 1
+    return found
+
+
+METHODS: dict[str, Callable[[Sequence[Path]], int]] = {
+    "pypdf text": extract_with_pypdf,
+    "pypdfium2 text": extract_with_pypdfium2,
+    "read_invoice (detection)": detect_all,
+}
+
+
+@dataclass
+class DetectionResults:
+    file_count: int
+    corpus_bytes: int
+    runs: dict[str, list[float]]
+    recipients_found: int
+
+    def median_of(self, name: str) -> float:
+        return median(self.runs[name])
+
+    @property
+    def fastest_bare(self) -> str:
+        return min(("pypdf text", "pypdfium2 text"), key=self.median_of)
+
+    @property
+    def detection_ratio(self) -> float:
+        return self.median_of("read_invoice (detection)") / self.median_of(self.fastest_bare)
+
+    @property
+    def pypdf_ratio(self) -> float:
+        return self.median_of("pypdf text") / self.median_of("pypdfium2 text")
+
+
+def run(paths: Sequence[Path], repeat: int) -> DetectionResults:
+    """Time every method `repeat` times over `paths`, rotating their order between runs."""
+    names = list(METHODS)
+    for name in names:  # warm-up: imports, page cache, lazily built regexes
+        METHODS[name](paths[: min(len(paths), 20)])
+    runs: dict[str, list[float]] = {name: [] for name in names}
+    for round_index in range(repeat):
+        order = names[round_index % len(names):] + names[: round_index % len(names)]
+        for name in order:
+            runs[name].append(time_call(lambda: METHODS[name](paths)))
+    return DetectionResults(
+        file_count=len(paths),
+        corpus_bytes=sum(path.stat().st_size for path in paths),
+        runs=runs,
+        recipients_found=detect_all(paths),
+    )
+
+
+def profile_detection(paths: Sequence[Path], top: int = 25) -> str:
+    """Profile `read_invoice` over `paths` and return the top functions by own time."""
+    profiler = cProfile.Profile()
+    profiler.runcall(detect_all, paths)
+    output = io.StringIO()
+    pstats.Stats(profiler, stream=output).sort_stats("tottime").print_stats(top)
+    return output.getvalue()
+
+
+def result_rows(results: DetectionResults) -> list[list[str]]:
+    rows = []
+    for name in METHODS:
+        total = results.median_of(name)
+        rows.append([name, seconds(total), ms(total / results.file_count),
+                     f"{total / results.median_of(results.fastest_bare):.2f}"])
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser(__doc__.splitlines()[0], default_size=1000)
+    parser.add_argument("--corpus", type=Path,
+                        help="reuse the PDFs of this folder (written there first if it is empty)")
+    parser.add_argument("--profile", action="store_true", help="also print a cProfile of read_invoice")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="chorus-bench-detection-") as temporary:
+        folder = args.corpus or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = sorted(folder.glob("*.pdf"))[: args.size]
+        if len(paths) < args.size:
+            print(f"writing {args.size} invoice PDFs into {folder} ...", file=sys.stderr)
+            paths = write_corpus(folder, args.size, seed=args.seed)
+        results = run(paths, args.repeat)
+        profile = profile_detection(paths) if args.profile else None
+
+    header = ["method", "median total", "per file", "x fastest bare"]
+    rows = result_rows(results)
+    print(f"{results.file_count} PDFs, {results.corpus_bytes / results.file_count / 1024:.0f} KiB on average, "
+          f"median of {args.repeat} runs; recipient SIRET found in {results.recipients_found}")
+    print(format_table(header, rows))
+    verdict = "met" if results.detection_ratio <= GOAL_RATIO else "not met"
+    print(f"detection / fastest bare extraction ({results.fastest_bare}): {results.detection_ratio:.2f} "
+          f"(goal <= {GOAL_RATIO}: {verdict})")
+    print(f"pypdf / pypdfium2: {results.pypdf_ratio:.2f}")
+    if profile:
+        print(profile)
+    if args.markdown:
+        print()
+        print(markdown_header(command_line()))
+        print()
+        print(markdown_table(header, rows))
+        print()
+        print(f"- detection / fastest bare extraction ({results.fastest_bare}): "
+              f"**{results.detection_ratio:.2f}** (goal ≤ {GOAL_RATIO}: {verdict})")
+        print(f"- pypdf / pypdfium2: {results.pypdf_ratio:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
