@@ -35,6 +35,7 @@ class EventKind(enum.StrEnum):
     COMPLETED = "completed"
     REJECTION_HANDLED = "rejection_handled"
     REPLACED = "replaced"
+    RECONCILED = "reconciled"  # linked to an invoice found on Chorus Pro by its number
 
 
 class AttemptState(enum.StrEnum):

@@ -604,6 +604,41 @@ class Store:
                          status_changed_at=row.status_changed_at, now=now)
         ]
 
+    def link_existing_invoice(
+        self,
+        invoice_id: int,
+        *,
+        chorus_invoice_id: int,
+        status_code: str,
+        at: datetime,
+        comment: str | None = None,
+        flow_number: str | None = None,
+    ) -> bool:
+        """Link a never-deposited local invoice to the Chorus Pro invoice that reconciliation found.
+
+        Returns False, changing nothing, when the local invoice is already
+        linked, being sent, or the Chorus Pro invoice belongs to another row.
+        """
+        depositable = sorted(DEPOSITABLE_STATUSES)
+        with self._transaction() as conn:
+            owner = conn.execute("SELECT id FROM invoices WHERE chorus_invoice_id = ?",
+                                 (chorus_invoice_id,)).fetchone()
+            if owner is not None:
+                return False
+            cursor = conn.execute(
+                f"UPDATE invoices SET chorus_invoice_id = ?, flow_number = COALESCE(?, flow_number) "
+                f"WHERE id = ? AND chorus_invoice_id IS NULL "
+                f"AND status_code IN ({', '.join('?' for _ in depositable)})",
+                (chorus_invoice_id, flow_number, invoice_id, *depositable),
+            )
+            if cursor.rowcount == 0:
+                return False
+            self._insert_event(conn, invoice_id, EventKind.RECONCILED, at=self._now(), status_code=status_code)
+            self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=status_code,
+                               comment=comment)
+            self._set_status(conn, invoice_id, status_code, at=_iso(at), comment=comment)
+            return True
+
     # --- flows -----------------------------------------------------------------
 
     def pending_flows(self) -> dict[str, list[InvoiceRow]]:
