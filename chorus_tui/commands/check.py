@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 @dataclass
 class Supplier:
-    """Who deposits: the supplier's SIRETs, Chorus Pro structure id and usual bank account."""
+    """The supplier that deposits: its SIRETs, Chorus Pro structure id and usual bank account."""
 
     sirets: frozenset[str] = frozenset()
     structure_id: int | None = None
@@ -57,6 +57,7 @@ class Connection:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chorus_tui.commands.detect import _expand
     from chorus_tui.sources import FolderSource, demo_invoice_folder
 
     paths = _expand(args.files)
@@ -66,19 +67,6 @@ def run(args: argparse.Namespace) -> int:
         print(t("checks.cli_no_files"), file=sys.stderr)
         return EXIT_UNREADABLE
     return asyncio.run(_run(args, paths))
-
-
-def _expand(files: list[Path]) -> list[Path]:
-    """Replace each folder argument by the PDF files it contains."""
-    from chorus_tui.sources import FolderSource
-
-    paths: list[Path] = []
-    for path in files:
-        if path.is_dir():
-            paths.extend(FolderSource(path).pdf_paths())
-        else:
-            paths.append(path)
-    return paths
 
 
 def _connect(args: argparse.Namespace) -> Connection:
@@ -136,6 +124,7 @@ def _demo_connection() -> Connection:
 
 
 async def _run(args: argparse.Namespace, paths: list[Path]) -> int:
+    from chorus_tui.commands.detect import _write_safely
     from chorus_tui.sources import read_invoice
     from chorus_tui.validation import Directory, check_deposit, form_from_invoice, has_blocking
 
@@ -171,18 +160,12 @@ async def _run(args: argparse.Namespace, paths: list[Path]) -> int:
 
 
 def _print_unreadable(args: argparse.Namespace, invoice, path: Path, ascii_only: bool) -> None:
-    from chorus_tui.commands.detect import format_invoice_text, invoice_to_json
+    from chorus_tui.commands.detect import _write_safely, format_invoice_text, invoice_to_json
 
     if args.json:
         print(json.dumps(invoice_to_json(invoice, path), ensure_ascii=ascii_only))
     else:
         _write_safely(format_invoice_text(invoice, path))
-
-
-def _write_safely(text: str) -> None:
-    """Print even where the terminal's encoding cannot show every character."""
-    encoding = sys.stdout.encoding or "utf-8"
-    print(text.encode(encoding, errors="replace").decode(encoding, errors="replace"))
 
 
 def _decimal_text(value) -> str | None:

@@ -55,9 +55,9 @@ def _check_totals_present(amounts: Amounts, kind: InvoiceKind) -> list[CheckResu
             results.append(blocking(field, "amount_precision", name=_name(name_key),
                                     value=Money(value, amounts.currency)))
         elif value < 0:
-            # NOTE: Chorus Pro is believed to take a credit note's amounts as positive numbers
-            # (the type AVOIR carries the sign); the reference does not confirm it, so a
-            # negative credit note gets a warning and a negative invoice is blocked.
+            # NOTE: Chorus Pro is believed to take a credit note's amounts as positive numbers,
+            # because the type AVOIR carries the sign. No source confirms it, so a negative
+            # credit note only warns, while a negative invoice blocks.
             if kind is InvoiceKind.CREDIT_NOTE:
                 results.append(warning(field, "amount_negative_credit_note", name=_name(name_key),
                                        value=Money(value, amounts.currency)))

@@ -15,8 +15,8 @@ from chorus_tui.validation.display import FileSize
 from chorus_tui.validation.results import blocking, passed
 
 NAME_MAX_LENGTH = 50
-# NOTE: Chorus Pro writes "10 Mo" and "120 Mo" without saying whether a megabyte is 10^6 or
-# 2^20 bytes; the decimal reading is the stricter one, so it is the one enforced here.
+# NOTE: the published limits are "10 MB" and "120 MB", with no byte count. The decimal reading
+# (10^6 bytes) is the stricter one, so it is the one enforced here.
 FILE_MAX_BYTES = 10 * 1000 * 1000
 TOTAL_MAX_BYTES = 120 * 1000 * 1000
 

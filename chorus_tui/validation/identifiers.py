@@ -22,7 +22,7 @@ _SEPARATORS = re.compile(r"[\s.\-\u00a0\u202f]")
 
 
 class Party(enum.StrEnum):
-    """Who a SIRET identifies; the value is the message key of the French party name."""
+    """The party a SIRET identifies; the value is the message key of the party's name."""
 
     RECIPIENT = "party_recipient"  # destinataire
     MANDATAIRE = "party_mandataire"

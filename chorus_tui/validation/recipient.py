@@ -104,9 +104,9 @@ async def check_validator_in_directory(form: DepositForm, directory: Directory) 
         logger.warning("validator lookup failed for SIRET %s: %s", siret, error)
         return warning(VALIDATOR_FIELD, "validator_lookup_failed", siret=siret, error=error.message)
     if not hits:
-        # NOTE: the reference does not say whether Chorus Pro rejects a validator that is not
-        # in its directory; a mandataire validates in its own Chorus Pro space, so it should
-        # be there, but only a warning is given.
+        # NOTE: no source says whether Chorus Pro rejects a validator missing from its directory.
+        # A mandataire validates in its own Chorus Pro space, so it should be there, but this
+        # only warns.
         return warning(VALIDATOR_FIELD, "validator_unknown", siret=siret)
     active = [hit for hit in hits if hit.active]
     if not active:
