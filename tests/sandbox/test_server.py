@@ -1,0 +1,92 @@
+"""The served mode on 127.0.0.1 with an ephemeral port, and the `sandbox serve` arguments."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+
+import httpx
+import pytest
+
+from chorus_tui.commands import sandbox as command
+from chorus_tui.sandbox import faults as kinds
+from chorus_tui.sandbox.server import make_server, serve
+from chorus_tui.sandbox.simulator import Simulator
+
+from .conftest import ACCOUNT_HEADER
+
+
+@pytest.fixture
+def served(sim: Simulator):
+    server = serve(0, simulator=sim, background=True)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_served_token_and_call(served):
+    assert served.base_url.startswith("http://127.0.0.1:")
+    with httpx.Client(base_url=served.base_url, timeout=5) as client:
+        token = client.post("/api/oauth/token", data={"grant_type": "client_credentials", "client_id": "a",
+                                                      "client_secret": "b", "scope": "openid"}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}", "cpro-account": ACCOUNT_HEADER}
+        response = client.post("/cpro/structures/v1/rechercher",
+                               json={"structure": {"identifiantStructure": "21170753455688"}}, headers=headers)
+        health = client.get("/cpro/transverses/v1/health-check", headers=headers)
+    assert served.token_url == f"{served.base_url}/api/oauth/token"
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json;charset=utf-8"
+    assert response.json()["listeStructures"][0]["designationStructure"] == "Commune de Valmorin"
+    assert health.json()["statusCodeValue"] == 200
+
+
+def test_served_account_refusal_header(served):
+    with httpx.Client(base_url=served.base_url, timeout=5) as client:
+        token = client.post("/api/oauth/token", data={"grant_type": "client_credentials", "client_id": "a",
+                                                      "client_secret": "b"}).json()["access_token"]
+        bad = base64.b64encode(b"nopassword").decode()
+        response = client.post("/cpro/structures/v1/rechercher", json={},
+                               headers={"Authorization": f"Bearer {token}", "cpro-account": bad})
+    assert response.status_code == 401
+    assert "login or password incorrects" in response.headers["WWW-Authenticate"]
+
+
+def test_served_timeout_drops_connection(served, sim):
+    sim.fail_next(kinds.TIMEOUT)
+    with httpx.Client(base_url=served.base_url, timeout=5) as client:
+        with pytest.raises(httpx.RemoteProtocolError):
+            client.post("/api/oauth/token", data={"grant_type": "client_credentials"})
+
+
+def test_non_loopback_host_refused(sim):
+    with pytest.raises(ValueError, match="loopback"):
+        make_server(sim, 0, "0.0.0.0")
+
+
+def test_serve_arguments():
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    args = parser.parse_args(["serve", "--port", "9001", "--seed", "3", "--faults", "500=0.1",
+                              "--refuse-account", "--unsubscribe", "structures", "--unsubscribe", "factures"])
+    assert args.sandbox_action == "serve"
+    assert args.port == 9001
+    assert args.seed == 3
+    assert args.faults == "500=0.1"
+    assert args.refuse_account is True
+    assert args.refuse_application is False
+    assert args.unsubscribe == ["structures", "factures"]
+
+
+def test_run_rejects_bad_fault_profile(capsys):
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    args = parser.parse_args(["serve", "--faults", "418=1"])
+    assert command.run(args) == 2
+    assert "418=1" in capsys.readouterr().err
+
+
+def test_run_without_action(capsys):
+    parser = argparse.ArgumentParser()
+    command.add_arguments(parser)
+    assert command.run(parser.parse_args([])) == 2
+    assert "serve" in capsys.readouterr().err
