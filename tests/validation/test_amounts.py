@@ -218,3 +218,10 @@ def test_credit_note_with_original_number_passes():
 def test_original_number_on_invoice_warns():
     result = check_credit_note(form_with(Amounts(), original_invoice_number="FAC-2026-0010"))
     assert result.level is CheckLevel.WARNING
+
+
+@given(consistent_amounts())
+def test_suggested_vat_type_never_blocks(amounts):
+    suggested, reason = suggest_vat_type(amounts)
+    deposit_form = form_with(amounts, vat_type=suggested or "TVA_SUR_DEBIT", vat_exemption_reason=reason)
+    assert not has_blocking(check_vat_type(deposit_form))
