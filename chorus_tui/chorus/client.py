@@ -116,6 +116,13 @@ class ChorusClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
+    async def authenticate(self) -> None:
+        """Fetch a PISTE token now, which checks the application's client id and secret alone.
+
+        Raises ApplicationRefused or ChorusUnavailable; the token is cached for later calls.
+        """
+        await self._http.bearer_token()
+
     async def _call(
         self, endpoint: str, body: dict[str, Any], response_model: type[M], *, idempotent: bool = True
     ) -> M:

@@ -180,3 +180,9 @@ async def test_secrets_absent_from_repr_errors_and_logs(clock, make_client, capl
 def test_policy_rejects_zero_attempts():
     with pytest.raises(ValueError, match="max_attempts=0"):
         RetryPolicy(max_attempts=0)
+
+
+async def test_authenticate_caches_token(client):
+    await client.authenticate()
+    await client.vat_rates()
+    assert client.calls["api/oauth/token"] == 1
