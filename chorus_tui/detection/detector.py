@@ -276,6 +276,8 @@ def _detect_recipient_kind(
     vat_number = (facturx.buyer_vat_number if facturx is not None else None) or freetext.find_customer_vat_number(text)
     if country is None and vat_number and not vat_number.upper().startswith("FR"):
         country = vat_number[:2].upper()
+    if country is None and (facturx is None or not facturx.buyer_country):
+        country = freetext.find_customer_country(text)
     if country is not None:
         detection.recipient_kind = "foreign"
         detection.warnings.append(Message("detect.recipient_foreign", {"country": country}))

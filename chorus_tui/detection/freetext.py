@@ -43,6 +43,9 @@ _LABEL_PATTERNS: list[tuple[str, str, bool]] = [
     (ENGAGEMENT_NUMBER, rf"{_B}ej{_E}", True),
     (ENGAGEMENT_NUMBER, rf"{_B}(?:{_NUMBER_WORD}\s*){_OF}(?:bon\s+de\s+commande|commande){_E}", True),
     (ENGAGEMENT_NUMBER, rf"{_B}bon\s+de\s+commande{_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}ref(?:erence|\.)?\s*{_OF}(?:bon\s+de\s+)?commande{_E}", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}(?:votre\s+)?commande{_E}(?=\s*(?:n\s?[°o]|no\.?|numero|:))", True),
+    (ENGAGEMENT_NUMBER, rf"{_B}(?:bdc|purchase\s+order(?:\s+(?:number|no\.?))?|po\s+(?:number|no\.?|#)){_E}", True),
     (ENGAGEMENT_NUMBER, rf"{_B}engagement{_E}", False),
     (CONTRACT_NUMBER, rf"{_B}(?:{_NUMBER_WORD}\s*){_OF}(?:marche|contrat){_E}(?:\s+public)?", True),
     (CONTRACT_NUMBER, rf"{_B}ref(?:erence|\.)?\s*{_OF}(?:marche|contrat){_E}", True),
@@ -99,6 +102,8 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
             continue  # read by _table_values
         index = int(match.lastgroup[1:])
         field, _, strong = _LABEL_PATTERNS[index]
+        if not strong and field == SERVICE_CODE and not _starts_entry(folded, match.start()):
+            continue  # "prestation de service : 12 h" is prose, not a label
         value_start, value_text = _value_after(text, folded, match.end())
         if value_text is None or _LABELS.match(folded, value_start):
             continue
@@ -113,6 +118,16 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
     found.extend(_table_values(text, folded))
     found.sort(key=lambda item: item.start)
     return found
+
+
+_ENTRY_SEPARATORS = frozenset("-|;,:•–/")
+
+
+def _starts_entry(folded: str, position: int) -> bool:
+    """Tell whether `position` starts its line or follows a separator such as " - " or "|"."""
+    line_start = folded.rfind("\n", 0, position) + 1
+    before = folded[line_start:position].rstrip()
+    return not before or before[-1] in _ENTRY_SEPARATORS
 
 
 def _value_after(text: str, folded: str, position: int) -> tuple[int, str | None]:
@@ -305,4 +320,28 @@ def find_customer_vat_number(text: str) -> str | None:
         match = _VAT_NUMBER.search(line, label.end())
         if match:
             return (match.group(1) + match.group(2)).replace(" ", "").replace("-", "").replace(".", "")
+    return None
+
+
+# Countries a customer outside France is often addressed in, as printed in French or English.
+_FOREIGN_COUNTRIES = re.compile(
+    r"(?<![a-z])(?:belgique|belgium|allemagne|germany|deutschland|espagne|spain|espana|italie|italy|italia"
+    r"|suisse|switzerland|schweiz|luxembourg|royaume[\s-]uni|united\s+kingdom|pays[\s-]bas|netherlands"
+    r"|portugal|irlande|ireland|autriche|austria|canada|etats[\s-]unis|united\s+states|usa)(?![a-z])"
+)
+_CUSTOMER_BLOCK_LABEL = re.compile(
+    r"^\s*(?:client|destinataire|facture\s+a|facturer\s+a|adresse\s+de\s+facturation|acheteur|bill\s+to|customer)\b"
+)
+
+
+def find_customer_country(text: str) -> str | None:
+    """Return the foreign country printed in the customer block (the label line and the 6 after it), or None."""
+    lines = fold_text(text).split("\n")
+    for index, line in enumerate(lines):
+        if not _CUSTOMER_BLOCK_LABEL.match(line):
+            continue
+        for block_line in lines[index : index + 7]:
+            match = _FOREIGN_COUNTRIES.search(block_line)
+            if match:
+                return match.group(0)
     return None

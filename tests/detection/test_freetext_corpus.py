@@ -69,6 +69,8 @@ CASES = [
     ("service-prose-ignored", "Service : Direction des achats", {"service_code": None}),
     ("service-client-ignored", "Service client : 01 23 45 67 89", {"service_code": None}),
     ("service-apres-vente-ignored", "Service après-vente : SAV2026", {"service_code": None}),
+    ("service-prose-number-ignored", "Prestation de service : 12 h", {"service_code": None}),
+    ("service-after-dash", f"SIRET {VALMORIN} - Service : CCAS", {"service_code": "CCAS"}),
     ("generic-service-dropped", "Service : FACTURES_PUBLIQUES", {"service_code": None, "warning": "detect.generic_service"}),
     # --- engagement number
     ("engagement-n-degree", "N° engagement : 1300012345", {"engagement_number": "1300012345"}),
@@ -88,6 +90,10 @@ CASES = [
     ("n-bon-de-commande", "N° bon de commande 4500012345", {"engagement_number": "4500012345"}),
     ("n-de-commande", "N° de commande : PO445", {"engagement_number": "PO445"}),
     ("engagement-next-line", "Numéro d'engagement juridique :\n  1300067001", {"engagement_number": "1300067001"}),
+    ("votre-commande", "Votre commande n° 4500012345 du 02/03/2026", {"engagement_number": "4500012345"}),
+    ("ref-commande", "Réf. commande : CMD-2026-88", {"engagement_number": "CMD-2026-88"}),
+    ("purchase-order", "Purchase order: PO-2026-77", {"engagement_number": "PO-2026-77"}),
+    ("bdc", "BDC 2026/0412", {"engagement_number": "2026/0412"}),
     ("engagement-prose-ignored", "Merci de rappeler le numéro d'engagement sur vos factures.", {"engagement_number": None}),
     # --- contract number
     ("marche-n-degree", "N° marché : M2026-12", {"contract_number": "M2026-12"}),
@@ -97,6 +103,7 @@ CASES = [
     ("marche-public", "Marché public n° 2026-014", {"contract_number": "2026-014"}),
     ("n-de-contrat", "N° de contrat : CT2018120802", {"contract_number": "CT2018120802"}),
     ("marche-code-like", "N° marché : MAPA-TRAVAUX", {"contract_number": "MAPA-TRAVAUX"}),
+    ("marche-in-sentence", "Travaux réalisés dans le cadre du marché n° 2026-014.", {"contract_number": "2026-014"}),
     ("marche-prose-ignored", "Le marché de travaux est soldé.", {"contract_number": None}),
     # --- mandataire
     (
@@ -151,6 +158,8 @@ CASES = [
     ("two-services", "Service : ST\nCode service : CCAS", {"service_code": "ST", "warning": "detect.disagree_service_code"}),
     # --- kinds of customer
     ("foreign-vat", "Client : Stadt Köln\nN° TVA client : DE123456789", {"recipient_kind": "foreign", "warning": "detect.recipient_foreign"}),
+    ("foreign-country-block", "Client\nVille de Liège\nPlace du Marché 2\n4000 Liège\nBelgique", {"recipient_kind": "foreign"}),
+    ("country-outside-block-ignored", f"Client : Commune de Valmorin\nSIRET : {VALMORIN}\n\n\n\n\n\n\nHuile d'Italie", {"recipient_kind": None}),
     ("french-vat-not-foreign", f"N° TVA client FR19787878784\nSIRET : {VALMORIN}", {"recipient_kind": None}),
     ("no-data", "Facture FAC-2026-0001\nTotal TTC 120,00 €", {"recipient_siret": None, "warning": "detect.no_recipient_siret"}),
 ]
