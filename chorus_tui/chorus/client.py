@@ -73,7 +73,7 @@ class ChorusClient:
     """Async client of the Chorus Pro API through PISTE; use it as `async with ChorusClient(...) as client`.
 
     `calls` counts HTTP attempts per endpoint path ("factures/v1/soumettre", "api/oauth/token"),
-    retries included.
+    retries included. `timeout` is the read timeout of one HTTP exchange, in seconds.
     """
 
     # Chorus Pro pages 10 results by default; larger pages save calls, and every search still
@@ -91,10 +91,13 @@ class ChorusClient:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock = SystemClock(),
         retry: RetryPolicy | None = None,
+        timeout: float = 60.0,
     ) -> None:
         self.settings = settings
         self.clock = clock
-        self._http = ChorusHttp(settings, credentials, transport=transport, clock=clock, retry=retry)
+        self._http = ChorusHttp(
+            settings, credentials, transport=transport, clock=clock, retry=retry, timeout=timeout
+        )
 
     def __repr__(self) -> str:
         return f"ChorusClient({self._http!r})"

@@ -101,7 +101,8 @@ class FileTooLarge(ChorusError):
 class ChorusUnavailable(ChorusError):
     """Chorus Pro or PISTE cannot serve the request now (5xx, timeout, connection, maintenance page, 429).
 
-    `reason` is one of "timeout", "connection", "server", "maintenance", "rate_limited", "bad_response".
+    `reason` is one of "timeout", "connection", "server", "maintenance", "rate_limited", "bad_response",
+    "token_rejected".
     """
 
     def __init__(self, reason: str, endpoint: str, status: int | None = None) -> None:

@@ -132,10 +132,11 @@ class ChorusHttp:
                     )
                     raise failure.error from None
                 logger.info(
-                    "Chorus Pro %s: attempt %d failed (%s); retrying in %.2f s",
+                    "Chorus Pro %s: attempt %d failed (%s, HTTP %s); retrying in %.2f s",
                     endpoint,
                     attempt,
                     failure.error.message.key,
+                    failure.status or "-",
                     wait,
                 )
                 await self.clock.sleep(wait)
@@ -264,7 +265,7 @@ class ChorusHttp:
         if status == 401:
             description = _www_authenticate_description(response.headers.get("WWW-Authenticate"))
             if description and re.search(r"invalid_token|expired", description, re.IGNORECASE):
-                error = ChorusUnavailable("server", endpoint, status)
+                error = ChorusUnavailable("token_rejected", endpoint, status)
                 raise _TransientFailure(error, safe=True, outcome_cause="server", status=status)
             raise TechnicalAccountRefused(
                 self.settings.environment, self._credentials.technical_login, description

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 import random
+from datetime import datetime, timezone
 
 import httpx
 import pytest
@@ -53,8 +55,6 @@ async def test_retry_after_is_honoured(client, simulator, clock):
 
 
 def test_retry_after_http_date():
-    from datetime import datetime, timezone
-
     now = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
     assert parse_retry_after("Mon, 02 Mar 2026 09:00:30 GMT", now) == 30.0
     assert parse_retry_after("7", now) == 7.0
@@ -186,3 +186,17 @@ async def test_authenticate_caches_token(client):
     await client.authenticate()
     await client.vat_rates()
     assert client.calls["api/oauth/token"] == 1
+
+
+async def test_concurrent_calls_share_one_token(client):
+    await asyncio.gather(*(client.vat_rates() for _ in range(5)))
+    assert client.calls["api/oauth/token"] == 1
+    assert client.calls["transverses/v1/recuperer/tauxtva"] == 5
+
+
+async def test_fresh_tokens_rejected_repeatedly(client, simulator):
+    simulator.fail_next("token_expiry", path_contains="tauxtva", count=50)
+    with pytest.raises(ChorusUnavailable) as caught:
+        await client.vat_rates()
+    assert caught.value.reason == "token_rejected"
+    assert str(caught.value).startswith("PISTE a refusé le jeton d'accès qu'il venait de délivrer")
