@@ -2,7 +2,7 @@
 
 Each step yields a `StepResult` with what happened and, on failure, the
 likely cause and the fix, so the connection screen and the CLI can show
-progress line by line. The PISTE gateway answers 401 for a bad technical
+progress line by line. The PISTE gateway returns 401 for a bad technical
 account and 403 for an API the application may not call, so the steps are
 ordered to tell those layers apart:
 
@@ -98,7 +98,7 @@ class SupplierOption:
 
 @dataclass(frozen=True)
 class StepResult:
-    """What one step found. `cause` (failures only) gives the likely cause and the fix."""
+    """Result of one step; `cause` (failures only) gives the likely cause and the fix."""
 
     step: Step
     outcome: Outcome
@@ -181,9 +181,9 @@ async def run_connection_test(
 ) -> AsyncIterator[StepResult]:
     """Run the connection test and yield each step's result as soon as it is known.
 
-    `supplier_siret` (from the configuration) is used for the Structures
-    check; `stored_password_expiry` makes a 401 on the technical account
-    suggest an expired password first when that date is near or past.
+    `supplier_siret` (from the configuration) is searched in the Structures
+    check. When `stored_password_expiry` is near or past, a 401 on the
+    technical account suggests an expired password first.
     Steps that cannot run after a failure are yielded as skipped, so the
     caller always receives one result per `Step`. Never raises ChorusError.
     """
@@ -292,7 +292,7 @@ class _ConnectionRun:
                 Message("connection.utilisateurs_ok", {"count": len(attachments)}))
             return self._account_ok()
 
-        # Utilisateurs answered 403, so the account has not been checked yet.
+        # Utilisateurs returned 403, so the account has not been checked yet.
         try:
             self.supplier_structures = list(await client.supplier_structures())
         except ApiNotSubscribed as error:
@@ -424,6 +424,9 @@ class ConnectionSetup:
     supplier: SupplierOption
     bank_account_id: int | None
     storage: SecretStorage
+    # The transport the test ran through, when it was not the network: the
+    # in-process simulator of the demo environment, or a test's transport.
+    transport: httpx.AsyncBaseTransport | None = field(default=None, repr=False, compare=False)
 
     @property
     def password_expiry(self) -> date | None:

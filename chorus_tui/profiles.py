@@ -68,7 +68,7 @@ class ResolvedProfile:
     """A profile with its settings and, when every part was found, its credentials.
 
     `missing` lists a message per absent identifier or secret; it is empty
-    exactly when `credentials` is set. `sources` says where each secret came from.
+    exactly when `credentials` is set. `sources` maps each found secret to its source.
     """
 
     name: str
@@ -126,6 +126,6 @@ def resolve_profile(name: str | None = None, *, config: AppConfig | None = None,
 
 
 def _missing_message(profile: str, name: str) -> Message:
-    what = Message(f"secrets.what_{name.removeprefix('piste_')}")
-    return Message("secrets.missing", {"profile": profile, "what": str(what),
+    part = Message(f"secrets.what_{name.removeprefix('piste_')}")
+    return Message("secrets.missing", {"profile": profile, "what": part,
                                        "variable": environment_variable_names(name, profile)[1]})

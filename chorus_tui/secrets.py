@@ -70,7 +70,7 @@ ENVIRONMENT_VARIABLES: dict[str, str] = {
 
 
 class SecretSource(enum.StrEnum):
-    """Where a secret was found."""
+    """Source a secret was read from."""
 
     ENVIRONMENT = "environment"
     KEYRING = "keyring"
@@ -79,7 +79,7 @@ class SecretSource(enum.StrEnum):
 
 
 class SecretStorage(enum.StrEnum):
-    """Where the user chose to keep the secrets entered on the connection screen."""
+    """Storage the user chose for the secrets entered on the connection screen."""
 
     KEYRING = "keyring"
     MEMORY = "memory"
@@ -87,7 +87,7 @@ class SecretStorage(enum.StrEnum):
 
 
 class SecretsError(Exception):
-    """Secrets cannot be read or stored; `message` says why and what to do."""
+    """Secrets cannot be read or stored. `message` gives the reason and what to do."""
 
     def __init__(self, message: Message) -> None:
         super().__init__(str(message))

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
 
     for info in infos:
-        marks = ("*" if info.is_active else " ") + ("D" if info.is_default else " ")
+        active_mark = "*" if info.is_active else " "
+        default_mark = "D" if info.is_default else " "
+        marks = active_mark + default_mark
         details = [t(f"connection.environment_{info.environment}")]
         if info.supplier_siret:
             details.append(f"SIRET {info.supplier_siret}")

@@ -5,11 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 
+import pytest
+
 from chorus_tui.chorus.settings import Environment
+from chorus_tui.clock import SystemClock
 from chorus_tui.commands import config as config_command
 from chorus_tui.commands import profiles as profiles_command
-from chorus_tui.config import AppConfig, ProfileConfig, config_path, save_config
+from chorus_tui.config import AppConfig, EnvironmentUrls, ProfileConfig, config_path, save_config
 from chorus_tui.i18n import set_language
+from chorus_tui.sandbox.faults import AuthPolicy
+from chorus_tui.sandbox.server import serve
+from chorus_tui.sandbox.simulator import Simulator
+
+from .helpers import CLIENT_ID, CLIENT_SECRET, TECH_LOGIN, TECH_PASSWORD
 
 
 def _args(**values) -> argparse.Namespace:
@@ -74,3 +82,47 @@ def test_profiles_rejects_bad_name(capsys):
     set_language("fr")
     assert profiles_command.run(_args(profile="../x", json=False)) == 2
     assert "Nom de profil invalide « ../x »" in capsys.readouterr().err
+
+
+@pytest.fixture
+def sandbox_server():
+    """Start the simulator's HTTP server on a free 127.0.0.1 port; yields a function taking an AuthPolicy."""
+    servers = []
+
+    def start(**auth):
+        server = serve(0, simulator=Simulator(SystemClock(), auth=AuthPolicy(**auth)), background=True)
+        servers.append(server)
+        return server.base_url
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def _configure_profile(base_url: str, monkeypatch) -> None:
+    save_config(AppConfig(profiles={"default": ProfileConfig(
+        environment=Environment.QUALIFICATION,
+        urls={Environment.QUALIFICATION: EnvironmentUrls(token_url=f"{base_url}/api/oauth/token", api_url=base_url)},
+        client_id=CLIENT_ID, technical_login=TECH_LOGIN)}))
+    monkeypatch.setenv("CHORUS_TUI_PISTE_CLIENT_SECRET", CLIENT_SECRET)
+    monkeypatch.setenv("CHORUS_TUI_TECH_PASSWORD", TECH_PASSWORD)
+
+
+def test_config_test_against_sandbox_server(capsys, monkeypatch, sandbox_server):
+    _configure_profile(sandbox_server(), monkeypatch)
+    set_language("fr")
+    assert config_command.run(_args(action="test")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "✓ Application PISTE (jeton) : Jeton PISTE obtenu (Qualification)."
+    assert [line[0] for line in lines if not line.startswith(" ")] == ["✓"] * 7
+
+
+def test_config_test_reports_refused_account(capsys, monkeypatch, sandbox_server):
+    _configure_profile(sandbox_server(refuse_account=True), monkeypatch)
+    set_language("fr")
+    assert config_command.run(_args(action="test")) == 1
+    output = capsys.readouterr().out
+    assert output.splitlines()[1].startswith("✗ Compte technique : ")
+    assert f"Le compte technique {TECH_LOGIN} est refusé (Qualification)" in output
+    assert TECH_PASSWORD not in output

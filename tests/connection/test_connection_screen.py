@@ -66,6 +66,15 @@ async def _test_connection(pilot) -> ConnectionScreen:
     return screen
 
 
+async def _open_storage_choice(pilot) -> None:
+    """Fill the form, pass the test and press save, which opens the storage choice (the keyring fails)."""
+    await _fill(pilot)
+    await _test_connection(pilot)
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, SecretStorageScreen)
+
+
 def _step_text(screen: ConnectionScreen, step: Step) -> str:
     return str(screen.query_one(f"#step-{step}", Static).render())
 
@@ -188,11 +197,7 @@ async def test_unusable_keyring_offers_memory():
     host = ScreenHost(_screen(clock, simulator(clock), store=store))
 
     async with host.run_test(size=(120, 60)) as pilot:
-        await _fill(pilot)
-        await _test_connection(pilot)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(pilot.app.screen, SecretStorageScreen)
+        await _open_storage_choice(pilot)
         assert "fail.Keyring" in str(pilot.app.screen.query_one("#storage-reason", Static).render())
         await pilot.click("#storage-memory")
         await pilot.pause()
@@ -209,10 +214,7 @@ async def test_unusable_keyring_offers_0600_file():
     host = ScreenHost(_screen(clock, simulator(clock), store=store))
 
     async with host.run_test(size=(120, 60)) as pilot:
-        await _fill(pilot)
-        await _test_connection(pilot)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await _open_storage_choice(pilot)
         warning = str(pilot.app.screen.query_one("#storage-file-warning", Static).render())
         assert "n'est pas chiffré" in warning
         await pilot.click("#storage-file")
@@ -231,10 +233,7 @@ async def test_storage_choice_cancel_saves_nothing():
     host = ScreenHost(_screen(clock, simulator(clock)))
 
     async with host.run_test(size=(120, 60)) as pilot:
-        await _fill(pilot)
-        await _test_connection(pilot)
-        await pilot.press("ctrl+s")
-        await pilot.pause()
+        await _open_storage_choice(pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(pilot.app.screen, ConnectionScreen)

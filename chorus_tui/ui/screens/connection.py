@@ -297,6 +297,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
                 stored_password_expiry=profile.technical_password_expiry,
             ):
                 self._show_result(result)
+        except Exception:
+            # The app's failed-worker handler shows and logs the error itself.
+            self._set_status(t("connection.test_failed"), "-failure")
+            raise
         finally:
             self.query_one("#test", Button).disabled = False
 
@@ -311,8 +315,8 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
     def _transport_for(self, environment: Environment) -> httpx.AsyncBaseTransport | None:
         if self._transport is not None or environment is not Environment.DEMO:
             return self._transport
-        # The demo environment has no server: its URLs are never resolved, so
-        # the in-process simulator answers instead.
+        # The demo environment has no server and its URLs are never resolved,
+        # so the in-process simulator handles the requests.
         from chorus_tui.clock import SystemClock
         from chorus_tui.sandbox.simulator import Simulator
 
@@ -408,6 +412,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             supplier=supplier,
             bank_account_id=bank_value if isinstance(bank_value, int) else None,
             storage=storage,
+            transport=self._transport,
         )
         try:
             save_connection_setup(setup, store=self.secret_store, config_file=self._config_file)
