@@ -19,6 +19,9 @@ from chorus_tui.chorus.models.factures import (
 )
 from chorus_tui.chorus.retry import RetryPolicy
 from chorus_tui.chorus.settings import ConnectionSettings, Environment
+from chorus_tui.sandbox.server import serve
+from chorus_tui.sandbox.simulator import Simulator
+from tests.chorus.cases import open_structure, pdf_request
 
 
 class FaultyChorus(BaseHTTPRequestHandler):
@@ -113,3 +116,25 @@ async def test_connection_refused_is_unavailable(make_client):
             await client.submit_invoice(minimal_request())
     assert caught.value.reason == "connection"
     assert client.calls["api/oauth/token"] == 2
+
+
+@pytest.fixture
+def served_simulator(clock):
+    simulator = Simulator(clock, seed=5)
+    httpd = serve(0, simulator=simulator, background=True)
+    yield simulator, httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+async def test_deposit_through_served_simulator(served_simulator, make_client):
+    simulator, httpd = served_simulator
+    settings = ConnectionSettings(Environment.QUALIFICATION, httpd.token_url, httpd.base_url)
+    async with make_client(httpx.AsyncHTTPTransport(), settings=settings) as client:
+        result = await client.submit_invoice(await pdf_request(client, open_structure(), "HTTP-0001"))
+        simulator.fail_next("timeout_after", path_contains="soumettre")
+        with pytest.raises(OutcomeUnknown):
+            await client.submit_invoice(await pdf_request(client, open_structure(), "HTTP-0002"))
+    numbers = [invoice.number for invoice in simulator.invoices()]
+    assert numbers == ["HTTP-0001", "HTTP-0002"]
+    assert simulator.invoice(result.invoice_id).status == "DEPOSEE"
