@@ -110,10 +110,14 @@ def invoice_to_json(invoice, path: Path) -> dict[str, Any]:
 
 
 def format_amount(value: Decimal | None, currency: str = "EUR") -> str:
-    """Format an amount the French way: "1 234,56 €"."""
+    """Format an amount for the current language: "1 234,56 €" in French, "1,234.56 €" in English."""
+    from chorus_tui.i18n import current_language
+
     if value is None:
         return t("detect.absent")
-    grouped = f"{value:,.2f}".replace(",", " ").replace(".", ",")
+    grouped = f"{value:,.2f}"
+    if current_language() == "fr":
+        grouped = grouped.replace(",", " ").replace(".", ",")
     return f"{grouped} €" if currency == "EUR" else f"{grouped} {currency}"
 
 

@@ -241,7 +241,12 @@ def _header_labels(folded: str, start: int, end: int) -> list[tuple[str, int, in
         match = _LABELS.match(folded, position, end)
         if match is None:
             return []
-        labels.append((_LABEL_PATTERNS[int(match.lastgroup[1:])][0], match.start(), match.end()))
+        field = _LABEL_PATTERNS[int(match.lastgroup[1:])][0]
+        if labels and labels[-1][0] == field and "/" in folded[labels[-1][2] : match.start()]:
+            # "Référence acheteur / Service exécutant": two names for one column.
+            labels[-1] = (field, labels[-1][1], match.end())
+        else:
+            labels.append((field, match.start(), match.end()))
         position = _LABEL_SEPARATOR.match(folded, match.end(), end).end()
     return labels
 

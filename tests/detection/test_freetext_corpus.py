@@ -145,6 +145,11 @@ CASES = [
          "recipient_siret": VALMORIN},
     ),
     (
+        "table-two-names-one-column",
+        "REFERENCE ACHETEUR / SERVICE EXECUTANT N° BON DE COMMANDE N° CONTRAT\nSERVEXEC PO201925478 CT2018120802",
+        {"service_code": "SERVEXEC", "engagement_number": "PO201925478", "contract_number": "CT2018120802"},
+    ),
+    (
         "label-rows-odd-order",
         f"N° marché M-7\nService ST\nEJ 1300000001\nSIRET {VALMORIN}",
         {"contract_number": "M-7", "service_code": "ST", "engagement_number": "1300000001", "recipient_siret": VALMORIN},
