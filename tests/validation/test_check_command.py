@@ -139,3 +139,13 @@ def test_without_configuration_says_what_is_missing(capsys):
 def test_no_file_without_demo_exits_two(capsys):
     assert check.run(parse()) == 2
     assert "Aucune facture à contrôler" in capsys.readouterr().err
+
+
+def test_cli_entry_runs_check(capsys):
+    from chorus_tui.cli import main
+
+    status = main(["check", "--demo", "--json", "--today", TODAY, str(demo_file("FAC-2026-0001"))])
+    report = json.loads(capsys.readouterr().out.splitlines()[0])
+    assert status == 0
+    assert report["invoice_number"] == "FAC-2026-0001"
+    assert report["blocking"] is False
