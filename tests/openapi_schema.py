@@ -91,7 +91,7 @@ class SwaggerSchemas:
         raise KeyError(f"operation {operation_path!r} takes no JSON body")
 
     def response_schema(self, operation_path: str, status: int, *, strict: bool = False) -> dict[str, Any] | None:
-        """Return the JSON Schema of the answer with HTTP `status`, or None when the Swagger gives none."""
+        """Return the JSON Schema of the response with HTTP `status`, or None when the Swagger defines none."""
         document, operation = self._operation(operation_path)
         response = operation.get("responses", {}).get(str(status))
         if not response or "schema" not in response:

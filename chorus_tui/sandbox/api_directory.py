@@ -128,16 +128,23 @@ def _address(structure: Structure) -> dict[str, Any]:
             "telephone": "", "indicatifTelephone": "", "fax": "", "indicatifFax": ""}
 
 
+def _find_structure(structure_id: int | None, field_name: str) -> Structure | codes.Refusal:
+    if structure_id is None:
+        return codes.field_missing(field_name)
+    structure = _BY_ID.get(structure_id)
+    if structure is None:
+        return codes.structure_not_found(structure_id)
+    return structure
+
+
 def consult_structure(sim: Simulator, body: dict[str, Any]) -> Reply:
-    # NOTE: the Swagger names the key idStructureCPP; go-choruspro sends idStructure. Both are read.
+    # NOTE: the Swagger names the key idStructureCPP, but go-choruspro sends idStructure. Both are read.
     structure_id = get_int(body, "idStructureCPP")
     if structure_id is None:
         structure_id = get_int(body, "idStructure")
-    if structure_id is None:
-        return refused(codes.field_missing("idStructureCPP"))
-    structure = _BY_ID.get(structure_id)
-    if structure is None:
-        return refused(codes.structure_not_found(structure_id))
+    structure = _find_structure(structure_id, "idStructureCPP")
+    if isinstance(structure, codes.Refusal):
+        return refused(structure)
 
     general: dict[str, Any] = {
         "idStructureCPP": structure.id_structure_cpp,
@@ -178,12 +185,9 @@ def _service_row(service: Service) -> dict[str, Any]:
 
 
 def search_services(sim: Simulator, body: dict[str, Any]) -> Reply:
-    structure_id = get_int(body, "idStructure")
-    if structure_id is None:
-        return refused(codes.field_missing("idStructure"))
-    structure = _BY_ID.get(structure_id)
-    if structure is None:
-        return refused(codes.structure_not_found(structure_id))
+    structure = _find_structure(get_int(body, "idStructure"), "idStructure")
+    if isinstance(structure, codes.Refusal):
+        return refused(structure)
     params = "parametresRechercherServicesStructure"
     services = _sorted(list(structure.services), get_str(body, f"{params}.triColonne"),
                        get_str(body, f"{params}.triSens"), {
@@ -197,15 +201,12 @@ def search_services(sim: Simulator, body: dict[str, Any]) -> Reply:
 
 
 def consult_service(sim: Simulator, body: dict[str, Any]) -> Reply:
-    structure_id = get_int(body, "idStructure")
+    structure = _find_structure(get_int(body, "idStructure"), "idStructure")
+    if isinstance(structure, codes.Refusal):
+        return refused(structure)
     service_id = get_int(body, "idService")
-    if structure_id is None:
-        return refused(codes.field_missing("idStructure"))
     if service_id is None:
         return refused(codes.field_missing("idService"))
-    structure = _BY_ID.get(structure_id)
-    if structure is None:
-        return refused(codes.structure_not_found(structure_id))
     service = next((item for item in structure.services if item.id == service_id), None)
     if service is None:
         return refused(codes.service_not_found(service_id))

@@ -135,7 +135,7 @@ def create_invoice(sim: Simulator, invoice: InvoiceRecord, structure: Structure,
 
 def _parse_invoice_date(raw: str) -> date:
     if "T" in raw or " " in raw:
-        # A date with a time part made the real platform answer HTTP 500 (facture-electronique report).
+        # The real platform returned HTTP 500 for a date with a time part (reported by facture-electronique).
         raise ServerError(f"dateFacture {raw!r} has a time part")
     try:
         return date.fromisoformat(raw)
@@ -158,7 +158,7 @@ def submit_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
     try:
         return _submit_invoice(sim, body)
     except ServerError as error:
-        log.info("simulator answers HTTP 500 to soumettre: %s", error)
+        log.info("simulator returns HTTP 500 to soumettre: %s", error)
         return Reply(500, {"error": "Internal Server Error", "message": "Erreur technique"})
 
 
@@ -241,7 +241,7 @@ def _submit_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
     structure, service = routing
 
     if not number:
-        # NOTE: whether SAISIE_API always replaces numeroFactureSaisi is unconfirmed; the simulator keeps a
+        # NOTE: whether SAISIE_API always replaces numeroFactureSaisi is unconfirmed. The simulator keeps a
         # given number and generates one (year + 16 digits) only when none is sent.
         number = sim.ledger.new_generated_number(invoice_date.year)
     ht = get_amount(body, "montantTotal.montantHtTotal")
@@ -541,7 +541,7 @@ def search_invoices(sim: Simulator, body: dict[str, Any]) -> Reply:
     hits = [invoice for invoice in sorted(sim.ledger.invoices.values(), key=lambda i: i.id)
             if _matches(invoice, body, windows)]
     params = "rechercheFactureParFournisseur"
-    # NOTE: the real default order is undocumented; the simulator sorts by invoice id unless told otherwise.
+    # NOTE: the real default order is undocumented, so the simulator sorts by invoice id unless triColonne is set.
     sort_key = SORT_KEYS.get(get_str(body, f"{params}.triColonne"))
     if sort_key is not None:
         hits.sort(key=sort_key, reverse=get_str(body, f"{params}.triSens") == "Descendant")
@@ -667,7 +667,7 @@ def consult_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
             "totalListePiecesJointe": len(attachments),
         },
     }
-    # Swagger enums reject null, and real answers leave unknown values out.
+    # Swagger enums reject null, and real responses leave unknown values out.
     for section in ("fournisseur", "references"):
         facture[section] = {key: value for key, value in facture[section].items() if value is not None}
     if invoice.attachment_id is None:
@@ -722,13 +722,18 @@ def invoice_history(sim: Simulator, body: dict[str, Any]) -> Reply:
 # -- factures/v1/recycler, completer, traiterRejet ------------------------------------------------------
 
 
-def recycle_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
+def _invoice_in_status(sim: Simulator, body: dict[str, Any], status: str, action: str) -> InvoiceRecord | codes.Refusal:
+    """Find the invoice named by `identifiantFactureCPP` and check that `action` is allowed in its status."""
     found = _find_invoice(sim, get_int(body, "identifiantFactureCPP"), "identifiantFactureCPP")
-    if isinstance(found, codes.Refusal):
-        return refused(found)
-    invoice = found
-    if invoice.status != "A_RECYCLER":
-        return refused(codes.action_not_allowed("recycler", invoice.status))
+    if isinstance(found, InvoiceRecord) and found.status != status:
+        return codes.action_not_allowed(action, found.status)
+    return found
+
+
+def recycle_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
+    invoice = _invoice_in_status(sim, body, "A_RECYCLER", "recycler")
+    if isinstance(invoice, codes.Refusal):
+        return refused(invoice)
     siret = get_str(body, "destinataire.codeDestinataire") or invoice.recipient_siret
     service_code = get_str(body, "destinataire.codeServiceExecutant")
     engagement = get_str(body, "reference.numeroBonCommande")
@@ -753,12 +758,9 @@ def recycle_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
 
 
 def complete_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
-    found = _find_invoice(sim, get_int(body, "identifiantFactureCPP"), "identifiantFactureCPP")
-    if isinstance(found, codes.Refusal):
-        return refused(found)
-    invoice = found
-    if invoice.status != "SUSPENDUE":
-        return refused(codes.action_not_allowed("completer", invoice.status))
+    invoice = _invoice_in_status(sim, body, "SUSPENDUE", "completer")
+    if isinstance(invoice, codes.Refusal):
+        return refused(invoice)
     added = []
     for item in body.get("pieceJointeComplementaire") or []:
         file_id = get_int(item, "pieceJointeComplementaireId") if isinstance(item, dict) else None

@@ -1,6 +1,6 @@
 """Return codes (`codeRetour`) and labels (`libelle`) that the simulator sends.
 
-Chorus Pro answers every call with `codeRetour` (0 = success) and `libelle`. The official catalogue
+Chorus Pro returns `codeRetour` (0 = success) and `libelle` in every response. The official catalogue
 of error codes (the "Annexe messages d'erreur" of the external specifications) was not available,
 so apart from the codes below marked "known", each code and wording is the simulator's own choice.
 Labels are French because Chorus Pro writes them in French.

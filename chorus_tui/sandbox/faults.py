@@ -23,7 +23,7 @@ TOKEN_EXPIRY = "token_expiry"  # the bearer token is treated as expired (HTTP 40
 TIMEOUT_AFTER = "timeout_after"  # httpx.ReadTimeout raised after the invoice exists
 TRUNCATED = "truncated"  # the JSON body is cut in the middle
 NOT_JSON = "not_json"  # a plain-text body instead of JSON
-# Not a failure: the answer is correct but takes `slow_seconds` of (virtual) time.
+# Not a failure: the response is correct but takes `slow_seconds` of (virtual) time.
 SLOW = "slow"
 
 BEFORE_KINDS = (HTTP_500, HTTP_502, HTTP_503, HTTP_429, CONNECT_TIMEOUT, TIMEOUT, MAINTENANCE_PAGE, TOKEN_EXPIRY)
@@ -67,7 +67,7 @@ class FaultProfile:
     truncated: float = 0.0
     not_json: float = 0.0
     slow: float = 0.0
-    retry_after_seconds: int = 2  # Retry-After header of HTTP 429 answers
+    retry_after_seconds: int = 2  # Retry-After header of HTTP 429 responses
     slow_seconds: float = 30.0
     endpoints: frozenset[str] | None = None
 
@@ -141,7 +141,7 @@ class AuthPolicy:
     """Which credentials the simulator accepts and which API families the application may call.
 
     By default every client id/secret and every technical login/password are accepted.
-    `unsubscribed` holds API families (`factures`, `structures`, `transverses`, `utilisateurs`,
+    `unsubscribed` contains the API families (`factures`, `structures`, `transverses`, `utilisateurs`,
     `engagementsJuridiques`) that answer HTTP 403, as PISTE does when the application has not
     subscribed to them. `maintenance` makes every API call answer HTTP 503 with an HTML page.
     `accounts`, when set, maps the only accepted technical logins to their passwords.

@@ -1,7 +1,7 @@
 """Read the invoices inside a deposited flow (Factur-X PDF, CII or UBL XML, or an archive of them).
 
-The simulator needs only what Chorus Pro checks on deposit: the invoice number and date, the
-type, the buyer's SIRET (the recipient), the buyer reference (the service code, BT-10), the
+The simulator reads only what Chorus Pro checks on deposit. These are the invoice number, date
+and type, the buyer's SIRET (the recipient), the buyer reference (the service code, BT-10), the
 order reference (the engagement number), the seller's SIRET and the totals.
 """
 

@@ -24,7 +24,7 @@ _HOP_HEADERS = {"content-length", "transfer-encoding", "connection", "content-en
 
 
 class SimulatorServer(ThreadingHTTPServer):
-    """A threading HTTP server whose requests the simulator answers."""
+    """A threading HTTP server that passes every request to the simulator."""
 
     daemon_threads = True
 
@@ -55,7 +55,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             response = self.server.simulator.handle(request)
         except httpx.TimeoutException:
-            # A simulated timeout: close the connection without any answer.
+            # A simulated timeout: close the connection without sending a response.
             self.close_connection = True
             return
         body = response.content
@@ -90,8 +90,8 @@ def serve(port: int, host: str = "127.0.0.1", simulator: Simulator | None = None
           background: bool = False) -> SimulatorServer:
     """Serve `simulator` (a new one on the system clock by default) on `host:port`.
 
-    With `background=True` the server runs in a daemon thread and is returned at once (stop it with
-    `server.shutdown()` then `server.server_close()`); otherwise this call serves until Ctrl-C.
+    With `background=True` the server runs in a daemon thread and is returned at once. Stop it with
+    `server.shutdown()` then `server.server_close()`. Otherwise this call serves until Ctrl-C.
     """
     server = make_server(simulator or Simulator(SystemClock()), port, host)
     if background:

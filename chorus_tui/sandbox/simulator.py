@@ -2,7 +2,7 @@
 
 `Simulator.handle(request)` turns an `httpx.Request` into an `httpx.Response`;
 `Simulator.transport()` wraps it for `httpx.Client` and `httpx.AsyncClient`, and
-`chorus_tui.sandbox.server.serve` exposes it over HTTP on 127.0.0.1. Every answer is
+`chorus_tui.sandbox.server.serve` exposes it over HTTP on 127.0.0.1. Every response is
 computed under one lock, because the served mode handles requests from several threads.
 """
 
@@ -49,12 +49,12 @@ MAINTENANCE_HTML = (
 
 @dataclass
 class Reply:
-    """A handler's answer before faults and encoding: HTTP status, JSON body, extra headers."""
+    """A handler's response before faults and encoding: HTTP status, JSON body, extra headers."""
 
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
-    changed: bool = False  # the handler modified the ledger (persist it)
+    changed: bool = False  # True when the handler modified the ledger, which must then be saved
 
 
 def ok(body: dict[str, Any], *, label: str = codes.SUCCESS_LABEL, changed: bool = False) -> Reply:
@@ -153,7 +153,7 @@ class Simulator:
         return httpx.MockTransport(self.handle)
 
     def handle(self, request: httpx.Request) -> httpx.Response:
-        """Answer one request, or raise httpx.ConnectTimeout / httpx.ReadTimeout for injected timeouts."""
+        """Return the response to one request, or raise httpx.ConnectTimeout / httpx.ReadTimeout for injected timeouts."""
         with self.lock:
             try:
                 response = self._handle(request)
@@ -299,6 +299,14 @@ class Simulator:
             form = {key: values[0] for key, values in parse_qs(request.content.decode("utf-8")).items()}
         except UnicodeDecodeError:
             form = {}
+        scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "basic" and not form.get("client_id"):
+            # Clients may send the client id and secret as HTTP Basic (client_secret_basic) instead of the form.
+            try:
+                client_id, _, client_secret = base64.b64decode(credentials).decode("utf-8").partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                client_id = client_secret = ""
+            form.update(client_id=client_id, client_secret=client_secret)
         if form.get("grant_type") != "client_credentials":
             return Reply(400, {"error": "unsupported_grant_type",
                                "error_description": "grant_type must be client_credentials"})
@@ -310,7 +318,7 @@ class Simulator:
                            "scope": form.get("scope") or "openid"})
 
     def expire_tokens(self) -> None:
-        """Invalidate every token issued so far (the next API call answers 401)."""
+        """Invalidate every token issued so far, so the next API call returns HTTP 401."""
         with self.lock:
             self._tokens.clear()
 
@@ -380,7 +388,7 @@ class Simulator:
                 self._persist()
 
     def invoices(self) -> list[InvoiceRecord]:
-        """Return what Chorus Pro holds now, oldest first (drafts included), after catching up."""
+        """Return the invoices Chorus Pro stores now, oldest first and drafts included, after applying due steps."""
         with self.lock:
             if self._catch_up():
                 self._persist()
@@ -394,8 +402,8 @@ class Simulator:
     def set_status(self, invoice_id: int, code: str, comment: str | None = None) -> None:
         """Force an invoice's status now, as a recipient would, and continue its life cycle from there.
 
-        From a status of the happy path the invoice moves on automatically; from any other status
-        (SUSPENDUE, A_RECYCLER, REJETEE…) it stays until the supplier acts or the test sets another.
+        From DEPOSEE or a status of the happy path, the invoice moves on automatically. From any other
+        status (SUSPENDUE, A_RECYCLER, REJETEE…), it stays until the supplier acts or the test sets another.
         """
         from chorus_tui.sandbox.state import HAPPY_PATH
 

@@ -1,4 +1,4 @@
-"""What the simulated Chorus Pro holds: invoices, flows and uploaded files, and their life cycle.
+"""Storage of the simulated Chorus Pro: invoices, flows, uploaded files and their life cycle.
 
 Status changes are computed lazily: every request first calls `Ledger.catch_up(now)`, which
 applies each planned step whose time has come, dated with its planned time. There is no

@@ -26,6 +26,14 @@ def test_token_happy_path(api):
     assert body["access_token"]
 
 
+def test_token_accepts_basic_client_credentials(api):
+    basic = base64.b64encode(b"id:secret").decode()
+    response = api.http.post("/api/oauth/token", data={"grant_type": "client_credentials", "scope": "openid"},
+                             headers={"Authorization": f"Basic {basic}"})
+    assert response.status_code == 200
+    assert response.json()["token_type"] == "Bearer"
+
+
 def test_token_rejects_other_grant(api):
     response = api.http.post("/api/oauth/token", data={**TOKEN_FORM, "grant_type": "password"})
     assert response.status_code == 400

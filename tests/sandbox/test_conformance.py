@@ -1,4 +1,4 @@
-"""Every Factures and Structures answer of the simulator validated against AIFE's Swagger schemas."""
+"""Every Factures and Structures response of the simulator validated against AIFE's Swagger schemas."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def run_scenario(api: RecordingApi, clock: ManualClock) -> None:
     flow = api.call("/cpro/factures/v1/deposer/flux", {
         "fichierFlux": base64.b64encode(facturx_pdf("CONF-FX", "21170753455688")).decode(),
         "nomFichier": "conf.pdf", "syntaxeFlux": "IN_DP_E2_CII_FACTURX", "avecSignature": False})
-    clock.advance(3000)  # less than the token lifetime, so no call answers 401
+    clock.advance(3000)  # less than the token lifetime, so no call returns HTTP 401
     api.simulator.add_existing_invoice("CONF-OLD", date(2025, 6, 1), "21170753455688", status="REJETEE",
                                        comment="Montant erroné")
     api.simulator.set_status(ids[1], "A_RECYCLER", "Service destinataire erroné.")
