@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -35,14 +35,15 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(t("ui.help_palette_text"), classes="help-keys")
             yield Footer()
 
-    def _key_table(self, bindings: list[Binding]) -> Table:
-        table = Table.grid(padding=(0, 2))
-        table.add_column(min_width=8, style="bold")
-        table.add_column()
+    def _key_table(self, bindings: list[Binding]) -> Text:
+        lines = Text()
         for binding in bindings:
             key = binding.key_display or self.app.get_key_display(binding)
-            table.add_row(key, f"{binding.description} — {binding.tooltip}")
-        return table
+            if lines:
+                lines.append("\n")
+            lines.append(f"{key:<8}", style="bold")
+            lines.append(f"{binding.description} — {binding.tooltip}")
+        return lines
 
     def action_close(self) -> None:
         self.dismiss(None)

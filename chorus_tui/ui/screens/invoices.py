@@ -11,6 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from chorus_tui.i18n import t
@@ -43,6 +44,9 @@ COUNTERS = (
 
 _TO_DO_PARTS = (Category.ACTION_REQUIRED, Category.TO_DEPOSIT)
 
+# Seconds without a keystroke before the filter runs (Enter runs it at once).
+FILTER_DELAY = 0.25
+
 
 class InvoicesScreen(Screen[None]):
     """The invoice list with its header counters; every action starts from the selected invoice."""
@@ -54,6 +58,7 @@ class InvoicesScreen(Screen[None]):
         super().__init__(id="invoices")
         self.view = View.ALL
         self.filter_text = ""
+        self._filter_timer: Timer | None = None
 
     @property
     def chorus_app(self) -> ChorusApp:
@@ -176,17 +181,32 @@ class InvoicesScreen(Screen[None]):
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
-        self.reload(keep_cursor=False)
+        # Each query scans the search column; wait for a pause in the typing before running it.
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        self._filter_timer = None
+        text = self.query_one("#filter", Input).value
+        if text != self.filter_text:
+            self.filter_text = text
+            self.reload(keep_cursor=False)
 
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._apply_filter()
         self.table.focus()
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         if not field.display and not self.filter_text:
             return
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
         field.value = ""
         field.display = False
         self.filter_text = ""

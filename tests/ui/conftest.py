@@ -1,0 +1,55 @@
+"""An application wired to the in-process simulator, a temporary SQLite file and a ManualClock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from chorus_tui.chorus.client import ChorusClient
+from chorus_tui.chorus.settings import ConnectionSettings, Environment
+from chorus_tui.clock import ManualClock
+from chorus_tui.factory import build_app, demo_credentials
+from chorus_tui.sandbox.simulator import Simulator
+from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
+from chorus_tui.store import Store
+from chorus_tui.ui.app import ChorusApp
+
+# After the last demo invoice date (24/11/2026), so that no invoice is dated in the future.
+START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+
+@dataclass
+class DemoRig:
+    app: ChorusApp
+    simulator: Simulator
+    clock: ManualClock
+    store: Store
+
+
+def make_rig(database: Path, source: FolderSource | None = None) -> DemoRig:
+    """Build the application over the SQLite file `database` (created when absent)."""
+    clock = ManualClock(START)
+    simulator = Simulator(clock, seed=0)
+    client = ChorusClient(ConnectionSettings.for_environment(Environment.DEMO), demo_credentials(),
+                          transport=simulator.transport(), clock=clock)
+    store = Store(database, clock=clock)
+    # A long poll interval: the tests poll with the `p` key, so that nothing depends on real time.
+    app = build_app(store=store, source=source or FolderSource(demo_invoice_folder()), clock=clock,
+                    client=client, profile_label="test", demo=True, simulator=simulator, poll_interval=3600)
+    return DemoRig(app, simulator, clock, store)
+
+
+@pytest.fixture
+def rig(tmp_path) -> DemoRig:
+    return make_rig(tmp_path / "invoices.sqlite3")
+
+
+async def settle(pilot) -> None:
+    """Let every running worker finish and the screen catch up with the messages they posted."""
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
