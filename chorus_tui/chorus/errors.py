@@ -6,9 +6,11 @@ Messages never contain a secret: the client secret and the technical password ar
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
 from chorus_tui.chorus.settings import Environment
-from chorus_tui.i18n import Message
+from chorus_tui.i18n import Message, catalogue
 
 # Display names of the API families, as PISTE lists them in its catalogue.
 API_FAMILY_NAMES = {
@@ -21,6 +23,20 @@ API_FAMILY_NAMES = {
 
 # Chorus Pro codes for a file above 10 MB: 20001 on deposer/flux, 20003 on ajouter/fichier.
 FILE_TOO_LARGE_CODES = frozenset({20001, 20003})
+
+
+@dataclass(frozen=True)
+class ComposedMessage(Message):
+    """A message whose parameters may be messages too, all rendered in the same language."""
+
+    def render(self, lang: str | None = None) -> str:
+        if lang is None:
+            return str(self)
+        params: dict[str, Any] = {
+            name: value.render(lang) if isinstance(value, Message) else value for name, value in self.params.items()
+        }
+        text = catalogue(lang)[self.key]
+        return text.format(**params) if params else text
 
 
 def environment_message(environment: Environment) -> Message:
@@ -45,7 +61,7 @@ class ApplicationRefused(ChorusError):
         self.environment = environment
         self.detail = detail
         super().__init__(
-            Message("chorus.application_refused", {"environment": environment_message(environment), "detail": detail})
+            ComposedMessage("chorus.application_refused", {"environment": environment_message(environment), "detail": detail})
         )
 
 
@@ -58,7 +74,7 @@ class TechnicalAccountRefused(ChorusError):
         self.description = description
         shown_description = description or Message("chorus.no_description")
         super().__init__(
-            Message(
+            ComposedMessage(
                 "chorus.technical_account_refused",
                 {"environment": environment_message(environment), "login": login, "description": shown_description},
             )
@@ -73,7 +89,7 @@ class ApiNotSubscribed(ChorusError):
         self.environment = environment
         name = API_FAMILY_NAMES.get(api_family, api_family)
         super().__init__(
-            Message("chorus.api_not_subscribed", {"api": name, "environment": environment_message(environment)})
+            ComposedMessage("chorus.api_not_subscribed", {"api": name, "environment": environment_message(environment)})
         )
 
 
@@ -124,7 +140,7 @@ class OutcomeUnknown(ChorusError):
         self.cause = cause
         self.status = status
         cause_message = Message(f"chorus.cause_{cause}", {"status": status} if cause == "server" else {})
-        super().__init__(Message("chorus.outcome_unknown", {"endpoint": endpoint, "cause": cause_message}))
+        super().__init__(ComposedMessage("chorus.outcome_unknown", {"endpoint": endpoint, "cause": cause_message}))
 
 
 class UnexpectedResponse(ChorusError):

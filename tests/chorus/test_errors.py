@@ -295,3 +295,17 @@ async def test_messages_render_in_english(client):
         await client.submit_invoice(request)
     assert caught.value.message.render("en").startswith("Chorus Pro does not know this recipient")
 
+
+
+async def test_nested_parts_render_in_english(clock, make_client, client, simulator):
+    structure = open_structure()
+    request = await pdf_request(client, structure, "FAC-2026-0061")
+    simulator.fail_next("timeout_after", path_contains="soumettre")
+    with pytest.raises(OutcomeUnknown) as caught:
+        await client.submit_invoice(request)
+    assert "(timed out waiting for the response)" in caught.value.message.render("en")
+    refused = simulator_with(clock, refuse_application=True)
+    async with make_client(refused.transport()) as other:
+        with pytest.raises(ApplicationRefused) as refusal:
+            await other.authenticate()
+    assert "rejected the PISTE application in demo (" in refusal.value.message.render("en")
