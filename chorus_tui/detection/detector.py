@@ -151,6 +151,7 @@ class _ExcludedIdentifiers:
     param_sirens: set[str]
     xml_sirens: set[str]
     footer_sirens: set[str]
+    letterhead_sirens: set[str]
 
     @classmethod
     def build(cls, text: str, facturx: FacturxData | None, supplier_sirets: Iterable[str]) -> _ExcludedIdentifiers:
@@ -171,7 +172,13 @@ class _ExcludedIdentifiers:
                 siren = normalise_siren(identifier.value)
                 if siret or siren:
                     xml_sirens.add((siret or siren)[:9])
-        return cls(param_sirets, param_sirens, xml_sirens, freetext.find_legal_sirens(text))
+        return cls(
+            param_sirets,
+            param_sirens,
+            xml_sirens,
+            freetext.find_legal_sirens(text),
+            freetext.find_letterhead_sirens(text),
+        )
 
     def reason_for(self, candidate: SiretCandidate) -> Message | None:
         siren = candidate.siret[:9]
@@ -179,9 +186,13 @@ class _ExcludedIdentifiers:
             return Message("detect.reason_supplier", {"siret": candidate.siret})
         if siren in self.xml_sirens:
             return Message("detect.reason_supplier_xml", {"siret": candidate.siret})
-        # The XML states the buyer explicitly; a footer guess must not overrule it.
-        if candidate.source != FACTURX and siren in self.footer_sirens:
+        # The XML and the source's fields state the buyer explicitly; a layout guess must not overrule them.
+        if candidate.source in (FACTURX, SOURCE):
+            return None
+        if siren in self.footer_sirens:
             return Message("detect.reason_supplier_footer", {"siret": candidate.siret})
+        if siren in self.letterhead_sirens:
+            return Message("detect.reason_supplier_letterhead", {"siret": candidate.siret})
         return None
 
 

@@ -335,8 +335,35 @@ _FOREIGN_COUNTRIES = re.compile(
     r"|portugal|irlande|ireland|autriche|austria|canada|etats[\s-]unis|united\s+states|usa)(?![a-z])"
 )
 _CUSTOMER_BLOCK_LABEL = re.compile(
-    r"^\s*(?:client|destinataire|facture\s+a|facturer\s+a|adresse\s+de\s+facturation|acheteur|bill\s+to|customer)\b"
+    r"^\s*(?:client|destinataire|facturee?\s+a(?!\s+regler)|facturer\s+a|adresse\s+de\s+facturation|acheteur"
+    r"|bill\s+to|customer)\b"
 )
+# The letterhead is looked for only above a customer label among the first lines.
+_LETTERHEAD_MAX_LINES = 40
+
+
+def find_letterhead_sirens(text: str) -> set[str]:
+    """Return the SIRENs printed above the customer block ("Client", "Facturé à"…): the seller's letterhead.
+
+    Nothing is returned when no customer label appears in the first lines,
+    because then the top of the page may well be the customer's address.
+    """
+    lines = text.split("\n")[:_LETTERHEAD_MAX_LINES]
+    folded_lines = [fold_text(line) for line in lines]
+    customer_index = next(
+        (index for index, folded in enumerate(folded_lines) if _CUSTOMER_BLOCK_LABEL.match(folded)), None
+    )
+    if customer_index is None:
+        return set()
+    sirens: set[str] = set()
+    for line, folded in zip(lines[:customer_index], folded_lines[:customer_index], strict=True):
+        if _BANK_WORDS.search(folded) or _CUSTOMER_WORDS.search(folded):
+            continue
+        for match in SIRET_PATTERN.finditer(line):
+            siret = normalise_siret(match.group(1))
+            if siret:
+                sirens.add(siret[:9])
+    return sirens
 
 
 def find_customer_country(text: str) -> str | None:

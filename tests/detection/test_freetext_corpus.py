@@ -56,6 +56,17 @@ CASES = [
     ("supplier-siren-param", f"SIRET : 815 881 396 00021\nSIRET : {VALMORIN}", {"recipient_siret": VALMORIN}),
     ("rcs-siren-excludes", f"RCS Orléans 815 881 396\nSIRET : 815 881 396 00021\nSIRET : {VALMORIN}", {"recipient_siret": VALMORIN}),
     ("vat-excludes", f"TVA intracommunautaire FR35815881396\nSIRET 81588139600021\nSIRET : {VALMORIN}", {"recipient_siret": VALMORIN}),
+    (
+        "letterhead-excluded",
+        f"Atelier Verdier\nSIRET : 815 881 396 69879\nFACTURE N° FAC-2026-0001\nClient\nCommune de Valmorin\nSIRET : {VALMORIN}",
+        {"recipient_siret": VALMORIN},
+    ),
+    (
+        "letterhead-only",
+        "Atelier Verdier\nSIRET : 81588139669879\nClient : Commune de Valmorin",
+        {"recipient_siret": None, "warning": "detect.only_supplier_siret"},
+    ),
+    ("no-customer-label-no-letterhead", f"Commune de Valmorin\nSIRET : {VALMORIN}\nFacture FAC-2026-0001", {"recipient_siret": VALMORIN}),
     # --- service code
     ("service-colon", "Service : ST", {"service_code": "ST"}),
     ("service-no-colon", "Service ST", {"service_code": "ST"}),
