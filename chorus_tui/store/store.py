@@ -25,6 +25,7 @@ from chorus_tui.clock import Clock, SystemClock
 from chorus_tui.domain import DepositRoute, InvoiceKind, SourceInvoice
 from chorus_tui.i18n import Message
 from chorus_tui.statuses import (
+    ACCOUNTING_STATUSES,
     DEPOSIT_REFUSED,
     DEPOSITABLE_STATUSES,
     FLOW_PENDING_STATES,
@@ -561,10 +562,13 @@ class Store:
             return cursor.rowcount
 
     def recipients_with_unknown_payment_reporting(self) -> list[str]:
-        """Return the recipient SIRETs of deposited invoices whose payment-reporting parameter is not known yet."""
+        """Return the recipient SIRETs of invoices at an accounting status whose payment-reporting parameter is unknown."""
+        codes = sorted(ACCOUNTING_STATUSES)
         records = self._query(
-            "SELECT DISTINCT recipient_siret FROM invoices WHERE payment_not_reported IS NULL "
-            "AND chorus_invoice_id IS NOT NULL AND recipient_siret IS NOT NULL ORDER BY recipient_siret"
+            f"SELECT DISTINCT recipient_siret FROM invoices WHERE payment_not_reported IS NULL "
+            f"AND recipient_siret IS NOT NULL AND status_code IN ({', '.join('?' for _ in codes)}) "
+            f"ORDER BY recipient_siret",
+            codes,
         )
         return [record[0] for record in records]
 

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from chorus_tui.chorus.errors import ChorusError
 from chorus_tui.chorus.models.factures import InvoiceSearch, InvoiceSummary
 from chorus_tui.clock import Clock
 from chorus_tui.statuses import (
@@ -32,6 +33,8 @@ CHECKPOINT_KEY = "poll.status_window_end"
 # recorded by Chorus Pro while that poll ran is not missed.
 WINDOW_OVERLAP = timedelta(hours=1)
 SEARCH_PAGE_SIZE = 100
+# Sync-state prefix of each recipient's `statutMiseEnPaiementNestPasRemonte` ("1" or "0").
+PAYMENT_REPORTING_PREFIX = "recipient.payment_not_reported"
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class Poller:
         report = PollReport(started_at=self.clock.now())
         await self._follow_flows(report)
         await self._poll_statuses(report)
+        await self._learn_payment_reporting()
         self.store.refresh_time_categories()
         report.finished_at = self.clock.now()
         log.info("poll stored %d changes (%d pages, %d history calls, %d flows)",
@@ -127,6 +131,32 @@ class Poller:
                 # Integrated, but the search does not return it yet: look again next poll.
                 self.store.record_flow_state(row.id, flow.state, at=at)
                 report.changes.append(StatusUpdate(row.id, row.number, row.status_code, flow.state, None))
+
+    # --- recipients that never report payment ----------------------------------------
+
+    async def _learn_payment_reporting(self) -> None:
+        """Read `statutMiseEnPaiementNestPasRemonte` of each recipient whose invoice reached an accounting status.
+
+        The answer is kept per SIRET in the sync state, so each recipient costs
+        two directory calls once. A failed lookup is retried at the next poll.
+        """
+        for siret in self.store.recipients_with_unknown_payment_reporting():
+            key = f"{PAYMENT_REPORTING_PREFIX}.{siret}"
+            known = self.store.get_state(key)
+            if known is None:
+                try:
+                    hits = await self.client.search_structure(siret)
+                    if len(hits) != 1:
+                        log.info("recipient %s: %d structures found; payment reporting left unknown",
+                                 siret, len(hits))
+                        continue
+                    details = await self.client.get_structure(hits[0].structure_id)
+                except ChorusError as error:
+                    log.warning("cannot read the parameters of recipient %s: %s", siret, error.message.key)
+                    continue
+                known = "1" if details.rules.payment_status_not_reported else "0"
+                self.store.set_state(key, known)
+            self.store.set_payment_not_reported(siret, known == "1")
 
     # --- statuses ----------------------------------------------------------------
 

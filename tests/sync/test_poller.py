@@ -190,3 +190,25 @@ async def test_window_overlaps_previous_poll(client, store, simulator, clock, tm
     second = await poller.poll_once()
     assert second.window[0] <= first.started_at.date()
     assert second.window[1] > second.started_at.date()
+
+
+async def test_recipient_without_payment_status_finishes(client, store, simulator, clock, tmp_path):
+    invoice_id, form = add_invoice(store, tmp_path, 1)
+    form.recipient_siret, form.service_code = "21864887166340", "PORT"  # never reports MISE_EN_PAIEMENT
+    chorus_id = (await DepositService(client, store, clock).deposit(invoice_id, form)).chorus_invoice_id
+    poller = Poller(client, store, clock)
+    clock.advance(5)
+    simulator.set_status(chorus_id, "MANDATEE")
+    await poller.poll_once()
+
+    row = store.get_invoice(invoice_id)
+    assert row.status_code == "MANDATEE"
+    assert row.payment_not_reported is True
+    assert row.category is Category.IN_PROGRESS
+
+    structure_calls = client.calls["structures/v1/consulter"]
+    clock.advance(timedelta(days=61).total_seconds())
+    await poller.poll_once()
+    assert store.get_invoice(invoice_id).category is Category.FINISHED
+    assert store.polled_invoices() == []
+    assert client.calls["structures/v1/consulter"] == structure_calls
