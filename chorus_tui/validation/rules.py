@@ -72,6 +72,12 @@ async def _check_service(form: DepositForm, structure_id: int, name: str, direct
     service = _find_service(services, code)
     if service is None:
         refreshed = directory.services_fetched_at(structure_id)
+        same_but_case = [candidate for candidate in offerable_services(services)
+                         if candidate.code.casefold() == code.casefold()]
+        if same_but_case:
+            result = blocking(SERVICE_FIELD, "service_case", code=code, name=name, expected=same_but_case[0].code)
+            result.options = service_options(same_but_case)
+            return [result], False
         if not services:
             return [blocking(SERVICE_FIELD, "service_none_exist", code=code, name=name)], False
         result = blocking(SERVICE_FIELD, "service_unknown", code=code, name=name, codes=_codes(services),

@@ -353,3 +353,13 @@ async def test_several_structures_offered_for_choice(client, clock):
     assert [option.value for option in results[0].options] == ["25800101", "25800128"]
     chosen = of_field(await run(directory, form(recipient_structure_id=25800101)), "recipient_siret")
     assert [result.level for result in chosen] == [CheckLevel.PASS]
+
+
+async def test_service_code_in_wrong_case_names_the_right_one(directory):
+    results = of_field(await run(directory, form(BEAURIVAGE, service_code="st")), "service_code")
+    assert [result.level for result in results] == [CheckLevel.BLOCKING]
+    assert rendered(results) == [
+        "Code service « st » inconnu chez Commune de Beaurivage-sur-Orne : le code exact est « ST ». Saisissez-le "
+        "tel quel, majuscules comprises."
+    ]
+    assert [option.value for option in results[0].options] == ["ST"]
