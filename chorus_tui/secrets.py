@@ -33,6 +33,7 @@ import keyring
 import keyring.backend
 import keyring.backends.chainer
 import keyring.backends.fail
+import keyring.backends.null
 import keyring.core
 import keyring.errors
 import tomli_w
@@ -162,9 +163,9 @@ class SecretStore:
     def keyring_status(self) -> KeyringStatus:
         """Tell whether the keyring backend can store secrets.
 
-        Unusable: `keyring.backends.fail.Keyring` (no backend found), a
-        chainer with no backends behind it, or a backend that raises when
-        loaded.
+        Unusable: `keyring.backends.fail.Keyring` (no backend found),
+        `keyring.backends.null.Keyring` (drops every secret), a chainer with
+        no backends behind it, or a backend that raises when loaded.
         """
         try:
             backend = self._keyring()
@@ -174,6 +175,8 @@ class SecretStore:
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         if isinstance(backend, keyring.backends.fail.Keyring):
             return KeyringStatus(False, name, "no keyring backend is available")
+        if isinstance(backend, keyring.backends.null.Keyring):
+            return KeyringStatus(False, name, "the null backend stores nothing")
         if isinstance(backend, keyring.backends.chainer.ChainerBackend) and not backend.backends:
             return KeyringStatus(False, name, "the chainer backend has no backends")
         return KeyringStatus(True, name)
@@ -246,9 +249,13 @@ class SecretStore:
         status = self.keyring_status()
         if not status.usable:
             raise SecretsError(status.message)
+        backend = self._keyring()
         try:
             for name, value in secrets.items():
-                self._keyring().set_password(self.service, name, value.get_secret_value())
+                backend.set_password(self.service, name, value.get_secret_value())
+                # Read back, because some backends accept a write and keep nothing.
+                if backend.get_password(self.service, name) != value.get_secret_value():
+                    raise keyring.errors.PasswordSetError("the value read back differs")
         except keyring.errors.KeyringError as exc:
             raise SecretsError(Message("secrets.keyring_write_failed",
                                        {"backend": status.backend_name, "error": type(exc).__name__})) from None

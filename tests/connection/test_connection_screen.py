@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 
+import httpx
 import pytest
 from textual.app import App
 from textual.widgets import Input, Select, Static
@@ -271,3 +273,61 @@ async def test_broken_config_is_shown():
         text = str(pilot.app.screen.query_one("#config-error", Static).render())
         assert str(config_path()) in text
         assert "ligne 1" in text
+
+
+SECOND_SUPPLIER = {"idStructureCPP": 25790002, "identifiant": "81588139600011",
+                   "designationStructure": "Atelier Verdier Sud"}
+
+
+def _two_suppliers_transport(sim) -> httpx.MockTransport:
+    """The simulator, except that the technical account is attached to a second supplier structure too."""
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        body = json.loads(request.content or b"{}") if path.startswith("/cpro/") and request.method == "POST" else {}
+        answer = None
+        if path.endswith("/recuperer/structures/actives/fournisseur"):
+            first = json.loads(sim.handle(request).content)
+            answer = {**first, "listeStructures": first["listeStructures"] + [SECOND_SUPPLIER]}
+        elif path.endswith("/coordbanc/valides") and body.get("idStructure") == 25790002:
+            answer = {"codeRetour": 0, "libelle": "TRA_MSG_00.000", "listeCoordonneeBancaire": [
+                {"idCoordonneeBancaire": 501, "nomCoordonneeBancaire": "Compte Sud"},
+                {"idCoordonneeBancaire": 502, "nomCoordonneeBancaire": "Compte affacturage"}]}
+        elif path.endswith("/structures/v1/consulter") and body.get("idStructureCPP") == 25790002:
+            answer = {"codeRetour": 0, "libelle": "TRA_MSG_00.000",
+                      "informationGenerales": {"dateExpirationMotPasseCompteTech": "2027-01-15"}}
+        if answer is None:
+            return sim.handle(request)
+        return httpx.Response(200, json=answer)
+
+    return httpx.MockTransport(handle)
+
+
+async def test_second_supplier_and_bank_account_chosen(memory_keyring):
+    clock = ManualClock()
+    sim = simulator(clock)
+    screen = ConnectionScreen(profile="default", transport=_two_suppliers_transport(sim), clock=clock,
+                              secret_store=SecretStore("default", backend=memory_keyring))
+    host = ScreenHost(screen)
+
+    async with host.run_test(size=(120, 60)) as pilot:
+        await _fill(pilot)
+        await _test_connection(pilot)
+        supplier_select = screen.query_one("#supplier", Select)
+        assert not supplier_select.disabled
+        supplier_select.value = 25790002
+        await pilot.pause()
+        bank_select = screen.query_one("#bank-account", Select)
+        assert bank_select.value == 501
+        bank_select.value = 502
+        expiry = str(screen.query_one("#password-expiry", Static).render())
+        assert expiry == "Expiration du mot de passe technique : 2027-01-15"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    [setup] = host.results
+    assert setup.supplier.structure_id == 25790002
+    assert setup.bank_account_id == 502
+    saved = load_config().profiles["default"]
+    assert saved.supplier_siret == "81588139600011"
+    assert saved.technical_password_expiry.isoformat() == "2027-01-15"

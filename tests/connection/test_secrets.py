@@ -6,6 +6,7 @@ import os
 import stat
 
 import keyring.backends.chainer
+import keyring.backends.null
 import keyring.errors
 import pytest
 from pydantic import SecretStr
@@ -40,6 +41,18 @@ def test_empty_chainer_is_unusable(monkeypatch):
     status = SecretStore("default", backend=chainer).keyring_status()
     assert status.usable is False
     assert "chainer" in status.reason
+
+
+def test_null_backend_is_unusable():
+    status = SecretStore("default", backend=keyring.backends.null.Keyring()).keyring_status()
+    assert status.usable is False
+
+
+def test_keyring_that_keeps_nothing_is_reported(memory_keyring, monkeypatch):
+    monkeypatch.setattr(memory_keyring, "set_password", lambda service, username, password: None)
+    with pytest.raises(SecretsError) as caught:
+        SecretStore("default", backend=memory_keyring).save({PASSWORD: SecretStr("pw")}, SecretStorage.KEYRING)
+    assert caught.value.message.key == "secrets.keyring_write_failed"
 
 
 def test_memory_backend_is_usable(memory_keyring):
