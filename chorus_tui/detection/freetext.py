@@ -63,7 +63,10 @@ _LOOSE_DIGITS = re.compile(r"^\d[\d .\-]{7,22}\d")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*")
 _CODE_LIKE = re.compile(r"^(?=.*[A-Z0-9])[A-Z0-9_\-./]+$")
 _STOP_WORDS = frozenset(
-    "n no de du des la le les l d et a au aux sur pour par en public juridique executant numero num".split()
+    (
+        "n no de du des la le les l d et a au aux sur pour par en public juridique executant numero num"
+        " non na n/a neant aucun aucune sans voir cf"
+    ).split()
 )
 
 
@@ -111,10 +114,9 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
         item = _read_value(field, strong, value_text, value_start, label)
         if item is None:
             continue
-        found.append(item)
         if field == MANDATAIRE:
-            line_end = text.find("\n", value_start)
-            skip_until = line_end if line_end != -1 else len(text)
+            item, skip_until = _mandataire_with_next_line(text, item, value_start)
+        found.append(item)
     found.extend(_table_values(text, folded))
     found.sort(key=lambda item: item.start)
     return found
@@ -175,9 +177,37 @@ def _read_value(field: str, strong: bool, value: str, start: int, label: str) ->
         if not (strong and _CODE_LIKE.match(token) and len(token) >= 3):
             return None
     if field == SERVICE_CODE and not _CODE_LIKE.match(token):
-        if not strong or not any(char.isdigit() for char in token):
+        # After an explicit label, a lone word ("Code service : achats") is the code;
+        # several words ("Service exécutant : Direction des achats") are a service's name.
+        alone = value.strip().rstrip(".") == token
+        if not strong or not (alone or any(char.isdigit() for char in token)):
             return None
     return LabelledValue(field, token, start, label)
+
+
+_SIRET_LINE = re.compile(r"^[ \t]*(?:n\s?[°o]\.?\s*)?siret[ \t]*:?[ \t]*")
+
+
+def _mandataire_with_next_line(text: str, item: LabelledValue, value_start: int) -> tuple[LabelledValue, int]:
+    """Give the mandataire the SIRET of the next line when its own line has none.
+
+    Returns the item and the offset up to which SIRET labels belong to the
+    mandataire (the end of its line, or of the next line when taken).
+    """
+    line_end = text.find("\n", value_start)
+    if line_end == -1:
+        return item, len(text)
+    if item.value:
+        return item, line_end
+    next_end = text.find("\n", line_end + 1)
+    next_end = len(text) if next_end == -1 else next_end
+    next_line = text[line_end + 1 : next_end]
+    label = _SIRET_LINE.match(fold_text(next_line))
+    siret_match = SIRET_PATTERN.match(next_line, label.end()) if label else None
+    if siret_match is None:
+        return item, line_end
+    start = line_end + 1 + siret_match.start()
+    return LabelledValue(MANDATAIRE, siret_match.group(1), start, item.label, name=item.name), next_end
 
 
 _MANDATAIRE_SIRET_LABEL = re.compile(r"[\s,;:–\-(]*(?:SIRET|siret|Siret)?\s*(?:n\s?°|no\.?)?\s*[:]?\s*$")

@@ -77,6 +77,9 @@ CASES = [
     ("service-executant", "Service exécutant : SE-ACHATS", {"service_code": "SE-ACHATS"}),
     ("service-executant-no-accent", "SERVICE EXECUTANT SE01", {"service_code": "SE01"}),
     ("reference-acheteur", "Référence acheteur : SERVEXEC", {"service_code": "SERVEXEC"}),
+    ("code-service-lone-word", "Code service : achats", {"service_code": "achats"}),
+    ("service-executant-name-ignored", "Service exécutant : Direction des achats", {"service_code": None}),
+    ("code-service-none", "Code service : néant", {"service_code": None}),
     ("service-prose-ignored", "Service : Direction des achats", {"service_code": None}),
     ("service-client-ignored", "Service client : 01 23 45 67 89", {"service_code": None}),
     ("service-apres-vente-ignored", "Service après-vente : SAV2026", {"service_code": None}),
@@ -131,6 +134,11 @@ CASES = [
         "mandataire-lower",
         f"mandataire constructions armor (siret {MANDATAIRE})",
         {"mandataire_siret": MANDATAIRE, "mandataire_name": "constructions armor"},
+    ),
+    (
+        "mandataire-siret-next-line",
+        f"Mandataire : Exemple BTP SAS\nSIRET : 532 418 779 00015\nSIRET du destinataire : {VALMORIN}",
+        {"mandataire_siret": MANDATAIRE, "mandataire_name": "Exemple BTP SAS", "recipient_siret": VALMORIN},
     ),
     ("mandataire-name-only", "Mandataire : Exemple BTP SAS", {"mandataire_siret": None, "mandataire_name": "Exemple BTP SAS"}),
     (
