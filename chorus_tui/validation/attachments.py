@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from chorus_tui.domain import CheckResult
+from chorus_tui.domain import CheckResult, DepositRoute
 from chorus_tui.validation.display import FileSize
 from chorus_tui.validation.results import blocking, passed
 
@@ -56,12 +56,16 @@ def check_attachment_name(name: str) -> list[CheckResult]:
     return results
 
 
-def check_attachments(paths: Sequence[Path]) -> list[CheckResult]:
-    """Check each file's name, extension and size, then the total size."""
+def check_attachments(paths: Sequence[Path], *, check_names: bool = True) -> list[CheckResult]:
+    """Check each file's name, extension and size, then the total size.
+
+    `check_names=False` skips the name rules, which belong to the attachment upload and
+    not to a flow deposit (`deposer/flux`), whose file name limit is not documented.
+    """
     results: list[CheckResult] = []
     total = 0
     for path in paths:
-        file_results = check_attachment_name(path.name)
+        file_results = check_attachment_name(path.name) if check_names else []
         try:
             size = path.stat().st_size
         except OSError as error:
@@ -81,3 +85,14 @@ def check_attachments(paths: Sequence[Path]) -> list[CheckResult]:
         results.append(blocking(FIELD, "attachments_total_too_large", size=FileSize(total),
                                 maximum=FileSize(TOTAL_MAX_BYTES)))
     return results
+
+
+def check_main_attachment(path: Path | None, route: DepositRoute) -> list[CheckResult]:
+    """Check the invoice document itself: a PDF deposit needs a PDF, a flow needs its file."""
+    if route is DepositRoute.DATA_ENTRY and path is None:
+        return []
+    if path is None:
+        return [blocking(FIELD, "attachment_missing")]
+    if route is DepositRoute.PDF and path.suffix.lower() != ".pdf":
+        return [blocking(FIELD, "attachment_not_pdf", name=path.name)]
+    return check_attachments([path], check_names=route is not DepositRoute.FLOW)

@@ -13,7 +13,7 @@ from datetime import date
 from chorus_tui.chorus.errors import ChorusError
 from chorus_tui.domain import CheckLevel, CheckResult, DepositForm, DepositRoute, SourceInvoice
 from chorus_tui.validation.amounts import check_amounts, check_credit_note, check_vat_type
-from chorus_tui.validation.attachments import check_attachments
+from chorus_tui.validation.attachments import check_main_attachment
 from chorus_tui.validation.billing_frame import FRAMES_WITH_VALIDATOR, check_billing_frame
 from chorus_tui.validation.directory import Directory
 from chorus_tui.validation.duplicates import check_duplicate
@@ -59,9 +59,7 @@ def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
         results.append(credit_note)
     results.extend(check_billing_frame(form, invoice, supplier_sirets=supplier_sirets))
     results.extend(check_payment_mode(form))
-    attachment = form.attachment_path or invoice.file_path
-    if attachment is not None:
-        results.extend(check_attachments([attachment]))
+    results.extend(check_main_attachment(form.attachment_path or invoice.file_path, form.route))
     comment = check_comment(form.comment)
     if comment is not None:
         results.append(comment)

@@ -88,3 +88,37 @@ def test_missing_file_is_blocking(tmp_path):
     results = check_attachments([tmp_path / "absente.pdf"])
     assert results[0].level is CheckLevel.BLOCKING
     assert "Pièce jointe « absente.pdf » illisible" in str(results[0].message)
+
+
+def test_pdf_deposit_without_document_is_blocking():
+    from chorus_tui.domain import DepositRoute
+    from chorus_tui.validation.attachments import check_main_attachment
+
+    results = check_main_attachment(None, DepositRoute.PDF)
+    assert [result.level for result in results] == [CheckLevel.BLOCKING]
+    assert str(results[0].message) == (
+        "Facture sans document : un dépôt PDF ou en flux exige le fichier de la facture. Choisissez le fichier PDF, "
+        "ou le dépôt par saisie."
+    )
+    assert check_main_attachment(None, DepositRoute.DATA_ENTRY) == []
+
+
+def test_pdf_deposit_of_image_is_blocking(tmp_path):
+    from chorus_tui.domain import DepositRoute
+    from chorus_tui.validation.attachments import check_main_attachment
+
+    scan = tmp_path / "facture.jpg"
+    scan.write_bytes(b"\xff\xd8\xff")
+    results = check_main_attachment(scan, DepositRoute.PDF)
+    assert [result.level for result in results] == [CheckLevel.BLOCKING]
+    assert results[0].message.key == "checks.attachment_not_pdf"
+
+
+def test_flow_file_name_is_not_limited_to_50(tmp_path):
+    from chorus_tui.domain import DepositRoute
+    from chorus_tui.validation.attachments import check_main_attachment
+
+    flow_file = tmp_path / ("F" * 60 + ".pdf")
+    flow_file.write_bytes(b"%PDF-1.7")
+    assert [result.level for result in check_main_attachment(flow_file, DepositRoute.FLOW)] == [CheckLevel.PASS]
+    assert CheckLevel.BLOCKING in [result.level for result in check_main_attachment(flow_file, DepositRoute.PDF)]

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from chorus_tui.clock import ManualClock
-from chorus_tui.domain import Amounts, CheckLevel, DepositForm, SourceInvoice, VatLine
+from chorus_tui.domain import Amounts, CheckLevel, DepositForm, DepositRoute, SourceInvoice, VatLine
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER, STRUCTURES_BY_SIRET
 from chorus_tui.sandbox.faults import AuthPolicy
 from chorus_tui.sandbox.simulator import Simulator
@@ -67,6 +67,7 @@ def form(recipient: str = VALMORIN, **fields) -> DepositForm:
                            [VatLine(D("20"), D("1000.00"), D("200.00"))]),
         "supplier_id": SUPPLIER_ID,
         "bank_account_id": DEMO_SUPPLIER.bank_accounts[0].id,
+        "route": DepositRoute.DATA_ENTRY,  # no document, so that only directory checks can block
     }
     values.update(fields)
     return DepositForm(**values)
