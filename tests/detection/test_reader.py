@@ -174,3 +174,23 @@ def test_parse_french_date(text, expected):
 def test_issue_date_skips_due_date():
     fields = read_text_fields("Échéance : 11/04/2026\nDate de facture : 12/03/2026")
     assert fields.invoice_date == date(2026, 3, 12)
+
+
+def test_blank_pdf_warns_no_text(tmp_path):
+    invoice = read_invoice(write_pdf(tmp_path / "scan.pdf", []))
+    assert invoice.errors == []
+    assert invoice.invoice_number is None
+    assert "sources.no_text" in [warning.key for warning in invoice.detection.warnings]
+
+
+def test_already_paid_invoice(tmp_path):
+    invoice = read_invoice(write_pdf(tmp_path / "paid.pdf", ["Facture N° FAC-2026-0700", "Facture acquittée le 02/03/2026"]))
+    assert invoice.already_paid
+    assert not read_invoice(write_pdf(tmp_path / "due.pdf", ["Facture N° FAC-2026-0701"])).already_paid
+
+
+def test_credit_note_on_invoice_phrase():
+    fields = read_text_fields("Avoir N° AV-2026-0003\nAvoir sur facture n° FAC-2026-0042\nDate : 01/04/2026")
+    assert fields.kind == InvoiceKind.CREDIT_NOTE
+    assert fields.invoice_number == "AV-2026-0003"
+    assert fields.original_invoice_number == "FAC-2026-0042"
