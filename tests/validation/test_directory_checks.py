@@ -364,3 +364,26 @@ async def test_service_code_in_wrong_case_names_the_right_one(directory):
         "tel quel, majuscules comprises."
     ]
     assert [option.value for option in results[0].options] == ["ST"]
+
+
+async def test_rectorate_engagement_is_looked_up(directory, client):
+    rectorate = "18594069900019"  # State, service code or engagement number
+    results = of_field(await run(directory, form(rectorate, engagement_number="1300081234")), "engagement_number")
+    assert rendered(results) == ["N° d'engagement 1300081234 trouvé dans Chorus Pro."]
+    assert client.calls["engagementsJuridiques/v1/rechercher"] == 1
+
+
+async def test_university_engagement_is_not_looked_up(directory, client):
+    school = "19208073702837"  # university-type body (19…), requires an engagement number, not the State
+    results = of_field(await run(directory, form(school, engagement_number="BC-2026-77")), "engagement_number")
+    assert rendered(results) == ["N° d'engagement : BC-2026-77."]
+    assert client.calls["engagementsJuridiques/v1/rechercher"] == 0
+
+
+def test_state_heuristic_by_siren_prefix():
+    from chorus_tui.validation.rules import looks_like_state
+
+    assert looks_like_state("11822264561642")
+    assert looks_like_state("18594069900019")
+    assert not looks_like_state("19973091200011")
+    assert not looks_like_state("21170753455688")
