@@ -2,8 +2,8 @@
 
 Each status has a label (message key `statuses.code.<CODE>`), a Textual theme
 colour variable and one category. The category drives the list tabs and the
-"what needs me" view; `is_polled` tells the sync engine which invoices are
-still followed.
+"action required" view, and `is_polled` decides which invoices the sync
+engine still follows.
 
 Chorus Pro sets the 56 invoice codes of its `statutFacture` enum; the flow
 report (`consulterCRDetaille`) sets the `IN_*` states while a Factur-X flow is
@@ -22,7 +22,7 @@ from chorus_tui.i18n import catalogue, current_language, t
 
 
 class Category(enum.StrEnum):
-    """Where an invoice stands, from the supplier's point of view."""
+    """Group of statuses as the supplier sees them, one per list tab."""
 
     TO_DEPOSIT = "to_deposit"
     IN_PROGRESS = "in_progress"
@@ -33,14 +33,14 @@ class Category(enum.StrEnum):
 
 
 class StatusOrigin(enum.StrEnum):
-    """Who sets a status: Chorus Pro for the invoice, Chorus Pro for the flow, or this tool."""
+    """Origin of a status: Chorus Pro for the invoice, Chorus Pro for the flow, or this tool."""
 
     CHORUS = "chorus"
     FLOW = "flow"
     LOCAL = "local"
 
 
-# Local statuses, set by this tool before Chorus Pro holds the invoice.
+# Local statuses, set by this tool before Chorus Pro has the invoice.
 TO_DEPOSIT = "A_DEPOSER"
 SENDING = "ENVOI_EN_COURS"
 DEPOSIT_REFUSED = "DEPOT_REFUSE"
@@ -71,7 +71,7 @@ FLOW_FAILED_STATES = frozenset({FLOW_REJECTED, FLOW_INCIDENT})
 FLOW_DONE_STATES = frozenset({FLOW_INTEGRATED, FLOW_PARTLY_INTEGRATED})
 
 # Accounting statuses after which a recipient that never reports MISE_EN_PAIEMENT
-# (structure parameter `statutMiseEnPaiementNestPasRemonte`) has nothing more to say.
+# (structure parameter `statutMiseEnPaiementNestPasRemonte`) sets no further status.
 ACCOUNTING_STATUSES = frozenset({"MANDATEE", "MISE_A_DISPOSITION_COMPTABLE", "COMPTABILISEE"})
 PAYMENT_NOT_REPORTED_FINAL_AFTER = timedelta(days=60)
 

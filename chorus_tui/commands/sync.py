@@ -1,6 +1,6 @@
 """`chorus-tui sync`: poll Chorus Pro once (for cron) and print a summary.
 
-It first resolves deposits left without an answer, then runs one poll, and
+It first resolves deposits left without a response, then runs one poll, and
 with `--reconcile` first links the invoices already on Chorus Pro. Exit
 status: 0 done, 1 Chorus Pro unreachable, 2 credentials refused, 3 profile
 incomplete (missing credentials or configuration error).

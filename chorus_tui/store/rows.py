@@ -44,7 +44,7 @@ class AttemptState(enum.StrEnum):
     SENDING = "sending"  # recorded before the request left; a crash leaves it here
     ACCEPTED = "accepted"  # Chorus Pro returned an invoice id or a flow number
     REJECTED = "rejected"  # Chorus Pro refused it with a business error
-    UNKNOWN = "unknown"  # no answer: Chorus Pro may or may not hold the invoice
+    UNKNOWN = "unknown"  # no response: Chorus Pro may or may not have the invoice
     FAILED = "failed"  # never reached Chorus Pro, or its flow was rejected later
 
 

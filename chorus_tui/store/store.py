@@ -248,7 +248,7 @@ class Store:
             self._conn.execute("PRAGMA foreign_keys = ON")
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
-                log.warning("SQLite refused WAL mode for %s (journal mode %s)", self.path, mode)
+                log.warning("SQLite did not enable WAL mode for %s (journal mode %s)", self.path, mode)
             self._conn.execute("PRAGMA synchronous = FULL")
             self._migrate()
         except BaseException:
@@ -524,7 +524,7 @@ class Store:
     ) -> None:
         """Store the current Chorus Pro status of an invoice and the history entries read with it.
 
-        `history` holds (code, date, comment, actor) tuples; entries already
+        `history` contains (code, date, comment, actor) tuples; entries already
         stored are skipped. The current status becomes a timeline entry too.
         """
         with self._transaction() as conn:
@@ -798,7 +798,7 @@ class Store:
         adopted: bool = False,
         comment: str | None = None,
     ) -> DepositAttempt:
-        """Record that Chorus Pro holds the invoice (by id, or as part of a received flow); committed on return."""
+        """Record that Chorus Pro has the invoice (by id, or in a received flow); committed before returning."""
         moment = _iso(at) if at else self._now()
         with self._transaction() as conn:
             attempt = self._finish_attempt(conn, attempt_id, AttemptState.ACCEPTED,
@@ -845,7 +845,7 @@ class Store:
             return attempt
 
     def open_attempts(self) -> list[DepositAttempt]:
-        """Return the attempts left "sending" (a crash) or "unknown" (no answer), oldest first."""
+        """Return the attempts left "sending" (a crash) or "unknown" (no response), oldest first."""
         states = [state.value for state in OPEN_ATTEMPT_STATES]
         records = self._query(
             f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE state IN (?, ?) ORDER BY id", states

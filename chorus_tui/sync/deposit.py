@@ -2,7 +2,7 @@
 
 The store journals each attempt before the request leaves, in the same
 transaction that marks the invoice "envoi en cours". When an attempt ends
-without an answer (OutcomeUnknown, a crash, a killed process), the next
+without a response (OutcomeUnknown, a crash, a killed process), the next
 attempt on that invoice, or `recover_pending` at start-up, first searches
 Chorus Pro for the invoice number: the invoice found is adopted, and the
 invoice is sent again only when none exists.
@@ -31,8 +31,8 @@ from chorus_tui.sync.timezones import as_aware
 log = logging.getLogger(__name__)
 
 # A flow is searchable by invoice number only once Chorus Pro has integrated it,
-# which can take hours. Until this delay has passed, a flow send without an
-# answer is neither adopted nor sent again.
+# which can take hours. Until this delay has passed, a flow send without a
+# response is neither adopted nor sent again.
 # NOTE: the integration delay of real flows is not documented; 6 hours is an estimate.
 FLOW_UNKNOWN_GRACE = timedelta(hours=6)
 
@@ -41,9 +41,9 @@ class DepositState(enum.StrEnum):
     """Result of one `DepositService.deposit` call."""
 
     ACCEPTED = "accepted"  # Chorus Pro returned the invoice id (PDF, data entry) or the flow number
-    ADOPTED = "adopted"  # an earlier send without an answer had created it; found by number and linked
+    ADOPTED = "adopted"  # an earlier send without a response had created it; found by number and linked
     REFUSED = "refused"  # Chorus Pro refused it; the invoice may be corrected and deposited again
-    UNKNOWN = "unknown"  # sent, no answer, not found yet; resolved by the next attempt or at start-up
+    UNKNOWN = "unknown"  # sent, no response, not found yet; resolved by the next attempt or at start-up
     FAILED = "failed"  # not sent: Chorus Pro unreachable, credentials refused, file unreadable
     NOT_ALLOWED = "not_allowed"  # already deposited, being sent, or its number already used
 
@@ -85,7 +85,7 @@ class DepositService:
             return await self._send(invoice_id, form)
 
     async def recover_pending(self) -> list[DepositOutcome]:
-        """Resolve every attempt left "envoi en cours" by a crash or a lost answer; call before any deposit."""
+        """Resolve every attempt left "envoi en cours" by a crash or a lost response; call before any deposit."""
         outcomes = []
         for attempt in self.store.open_attempts():
             async with self._lock(attempt.invoice_id):
@@ -94,7 +94,7 @@ class DepositService:
                     outcomes.append(await self._resolve_safely(current))
         return outcomes
 
-    # --- resolution of an attempt without an answer ----------------------------------
+    # --- resolution of an attempt without a response ----------------------------------
 
     async def _resolve_safely(self, attempt: DepositAttempt, *, finalize: bool = True) -> DepositOutcome:
         try:
@@ -249,7 +249,7 @@ class DepositService:
     # --- endings -----------------------------------------------------------------
 
     def _refused(self, invoice_id: int, attempt_id: int, error: ChorusError) -> DepositOutcome:
-        log.info("Chorus Pro refused invoice %d (attempt %d): %s", invoice_id, attempt_id, error.message.key)
+        log.info("Chorus Pro rejected invoice %d (attempt %d): %s", invoice_id, attempt_id, error.message.key)
         self.store.finish_deposit_rejected(attempt_id, error.message)
         return DepositOutcome(DepositState.REFUSED, invoice_id, attempt_id, message=error.message)
 
@@ -261,9 +261,9 @@ class DepositService:
 
     async def _unknown(self, invoice_id: int, attempt_id: int, error: Exception) -> DepositOutcome:
         message = _error_message(error)
-        log.warning("no answer to the deposit of invoice %d (attempt %d): %s", invoice_id, attempt_id, message.key)
+        log.warning("no response to the deposit of invoice %d (attempt %d): %s", invoice_id, attempt_id, message.key)
         attempt = self.store.finish_deposit_unknown(attempt_id, message)
-        # Look once right away: a send committed before its answer was lost is found now.
+        # Look once right away: a send committed before its response was lost is found now.
         # When nothing is found, the attempt stays unknown and the next attempt searches again.
         return await self._resolve_safely(attempt, finalize=False)
 

@@ -1,9 +1,10 @@
 """Follow deposited invoices on Chorus Pro: flows until integrated, then statuses until the end.
 
-One poll costs: one flow report per flow still being integrated (plus a
-search by flow number once it is integrated), the pages of one search of the
-invoices whose status changed since the previous poll, and one history call
-per invoice whose status did change. Invoices that did not change cost nothing.
+One poll costs one flow report per flow still being integrated, plus a
+search by flow number once it is integrated. It then reads the pages of one
+search of the invoices whose status changed since the previous poll, and
+calls the history once per invoice whose status did change. Invoices that did
+not change cost nothing.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class StatusUpdate:
 
 @dataclass
 class PollReport:
-    """What one poll read and stored."""
+    """Summary of one poll: what it read and stored."""
 
     started_at: datetime
     finished_at: datetime | None = None
@@ -137,7 +138,7 @@ class Poller:
     async def _learn_payment_reporting(self) -> None:
         """Read `statutMiseEnPaiementNestPasRemonte` of each recipient whose invoice reached an accounting status.
 
-        The answer is kept per SIRET in the sync state, so each recipient costs
+        The value is kept per SIRET in the sync state, so each recipient costs
         two directory calls once. A failed lookup is retried at the next poll.
         """
         for siret in self.store.recipients_with_unknown_payment_reporting():

@@ -1,7 +1,7 @@
 """Run polls one after another, waiting between them, backing off while Chorus Pro is down.
 
 The next poll is scheduled only once the previous one has ended, so polls
-never overlap. The scheduler knows nothing of Textual: the UI runs `run()`
+never overlap. The scheduler does not import Textual: the UI runs `run()`
 in a worker and receives reports and state changes through the callbacks.
 """
 
@@ -111,7 +111,7 @@ class PollScheduler:
         try:
             report = await self.poller.poll_once()
         except CREDENTIAL_ERRORS as error:
-            log.warning("polling paused: Chorus Pro refused the credentials (%s)", error.message.key)
+            log.warning("polling paused: Chorus Pro rejected the credentials (%s)", error.message.key)
             self._record_error(error)
             self._set_state(SchedulerState.PAUSED)
             return None

@@ -61,7 +61,7 @@ async def test_soak_no_loss_no_duplicate(clock, tmp_path):
     assert local == {invoice.number: invoice.id for invoice in held}
     assert store.open_attempts() == []
     assert outcomes["unknown"] + outcomes["failed"] > 0, outcomes  # the faults did strike
-    assert outcomes["adopted"] > 0, outcomes  # some answers were lost after the invoice was stored
+    assert outcomes["adopted"] > 0, outcomes  # some responses were lost after the invoice was stored
 
     simulator.faults = FaultProfile()
     async with make_client(simulator, clock) as client:

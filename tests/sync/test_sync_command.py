@@ -1,4 +1,4 @@
-"""`chorus-tui sync`: one poll, a summary, and an exit status that tells cron what happened."""
+"""`chorus-tui sync`: one poll, a summary, and an exit status for cron."""
 
 from __future__ import annotations
 
