@@ -27,7 +27,7 @@ from chorus_tui.validation.formats import (
 )
 from chorus_tui.validation.identifiers import Party, check_siret
 from chorus_tui.validation.payment import ACCOUNT_FIELD, check_bank_account, check_payment_mode
-from chorus_tui.validation.recipient import check_recipient, check_validator_in_directory
+from chorus_tui.validation.recipient import RecipientCheck, check_recipient, check_validator_in_directory
 from chorus_tui.validation.results import blocking, has_blocking, warning
 from chorus_tui.validation.rules import check_recipient_rules
 
@@ -106,7 +106,13 @@ async def check_deposit(invoice: SourceInvoice, form: DepositForm, directory: Di
     supplier_id = supplier_id if supplier_id is not None else form.supplier_id
     results = check_form(invoice, form, today=today, supplier_sirets=supplier_sirets)
 
-    recipient = await check_recipient(form, directory, supplier_sirets=supplier_sirets)
+    recipient_kind = invoice.detection.recipient_kind
+    if not (form.recipient_siret or "").strip() and recipient_kind in ("foreign", "private"):
+        # Without a SIRET, say why: the invoice is addressed to a foreign or private customer.
+        recipient = RecipientCheck([blocking("recipient_siret", f"recipient_kind_{recipient_kind}",
+                                             name=invoice.customer_name or "—")])
+    else:
+        recipient = await check_recipient(form, directory, supplier_sirets=supplier_sirets)
     results.extend(recipient.results)
     if recipient.structure_id is not None and recipient.details is not None:
         results.extend(await check_recipient_rules(form, recipient.structure_id, recipient.details, directory,

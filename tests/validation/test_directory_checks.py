@@ -387,3 +387,18 @@ def test_state_heuristic_by_siren_prefix():
     assert looks_like_state("18594069900019")
     assert not looks_like_state("19973091200011")
     assert not looks_like_state("21170753455688")
+
+
+async def test_foreign_customer_explains_missing_siret(directory, client):
+    from chorus_tui.domain import Detection
+
+    source = SourceInvoice(source_key="FAC-2026-0042.pdf", file_path=None, invoice_number="FAC-2026-0042",
+                           invoice_date=TODAY, customer_name="Stadt Freiburg",
+                           detection=Detection(recipient_kind="foreign"))
+    results = await check_deposit(source, form(""), directory, today=TODAY, supplier_id=SUPPLIER_ID)
+    recipient = of_field(results, "recipient_siret")
+    assert rendered(recipient) == [
+        "La facture semble adressée à un client étranger (Stadt Freiburg) : Chorus Pro ne reçoit que les factures "
+        "des entités publiques françaises. Si le client est bien une entité publique française, saisissez son SIRET."
+    ]
+    assert client.calls["structures/v1/rechercher"] == 0
