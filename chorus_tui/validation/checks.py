@@ -8,6 +8,7 @@ subscribed) gives a warning naming what could not be verified, never a silent pa
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from chorus_tui.chorus.errors import ChorusError
@@ -32,6 +33,8 @@ from chorus_tui.validation.results import blocking, has_blocking, warning
 from chorus_tui.validation.rules import check_recipient_rules
 
 __all__ = ["check_deposit", "check_form", "has_blocking"]
+
+logger = logging.getLogger(__name__)
 
 
 def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
@@ -101,7 +104,7 @@ async def check_deposit(invoice: SourceInvoice, form: DepositForm, directory: Di
     """Run every pre-deposit check of one invoice and return the results, blocking ones included.
 
     `supplier_id` (idStructureCPP of the supplier) defaults to the form's; without either,
-    the bank account and the duplicate guard cannot be checked and a blocking result says so.
+    the bank account and the duplicate guard cannot be checked, and a blocking result reports it.
     """
     supplier_id = supplier_id if supplier_id is not None else form.supplier_id
     results = check_form(invoice, form, today=today, supplier_sirets=supplier_sirets)
@@ -138,6 +141,7 @@ async def _check_bank_account(form: DepositForm, directory: Directory, supplier_
     try:
         accounts = await directory.bank_accounts(supplier_id)
     except ChorusError as error:
+        logger.warning("bank accounts of supplier %s could not be read: %s", supplier_id, error)
         return [warning(ACCOUNT_FIELD, "bank_accounts_lookup_failed", error=error.message)]
     result = check_bank_account(form, [(account.account_id, account.name or str(account.account_id))
                                        for account in accounts])
