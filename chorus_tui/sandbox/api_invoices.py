@@ -108,8 +108,8 @@ def check_routing(siret: str, service_code: str, engagement: str) -> tuple[Struc
     return structure, service
 
 
-def check_invoice(sim: Simulator, number: str, invoice_date: date, deposit_day: date, recipient_siret: str,
-                  ht: Decimal, vat: Decimal, ttc: Decimal) -> codes.Refusal | None:
+def check_invoice(sim: Simulator, number: str, invoice_date: date, deposit_day: date, ht: Decimal, vat: Decimal,
+                  ttc: Decimal) -> codes.Refusal | None:
     """Apply the per-invoice rules: date not in the future, number not a date, no duplicate, totals add up."""
     if invoice_date > deposit_day:
         return codes.date_in_future(invoice_date.isoformat())
@@ -247,7 +247,7 @@ def _submit_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
     ht = get_amount(body, "montantTotal.montantHtTotal")
     vat = get_amount(body, "montantTotal.montantTVA")
     ttc = get_amount(body, "montantTotal.montantTtcTotal")
-    problem = check_invoice(sim, number, invoice_date, sim.today(), siret, ht, vat, ttc)
+    problem = check_invoice(sim, number, invoice_date, sim.today(), ht, vat, ttc)
     if problem is not None:
         return refused(problem)
 
@@ -384,8 +384,7 @@ def _integrate_flow_invoice(sim: Simulator, flow: FlowRecord, item: dict[str, An
     structure, service = routing
     invoice_date = date.fromisoformat(item["issue_date"])
     ht, vat, ttc = Decimal(item["total_ht"]), Decimal(item["total_vat"]), Decimal(item["total_ttc"])
-    problem = check_invoice(sim, item["number"], invoice_date, to_paris(flow.deposited_at).date(),
-                            item["buyer_siret"], ht, vat, ttc)
+    problem = check_invoice(sim, item["number"], invoice_date, to_paris(flow.deposited_at).date(), ht, vat, ttc)
     if problem is not None:
         return problem.label
     invoice = InvoiceRecord(

@@ -29,6 +29,8 @@ SLOW = "slow"
 BEFORE_KINDS = (HTTP_500, HTTP_502, HTTP_503, HTTP_429, CONNECT_TIMEOUT, TIMEOUT, MAINTENANCE_PAGE, TOKEN_EXPIRY)
 AFTER_KINDS = (TIMEOUT_AFTER, TRUNCATED, NOT_JSON)
 ALL_KINDS = BEFORE_KINDS + AFTER_KINDS + (SLOW,)
+# The token endpoint commits nothing and checks no token, so only these kinds apply to it.
+TOKEN_ENDPOINT_KINDS = (HTTP_500, HTTP_502, HTTP_503, HTTP_429, CONNECT_TIMEOUT, TIMEOUT, MAINTENANCE_PAGE, SLOW)
 
 _RATE_FIELDS = {
     HTTP_500: "http_500",
@@ -126,7 +128,7 @@ class FaultProfile:
         for kind in ALL_KINDS:
             threshold += self.rate(kind)
             if draw < threshold:
-                if token_endpoint and kind not in BEFORE_KINDS:
+                if token_endpoint and kind not in TOKEN_ENDPOINT_KINDS:
                     return None
                 return kind
         return None

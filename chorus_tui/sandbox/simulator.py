@@ -137,7 +137,7 @@ class Simulator:
         self._tokens: dict[str, datetime] = {}
         self._scripted: deque[_ScriptedFault] = deque()
         if self.state_file is not None and self.state_file.exists():
-            self.ledger.load(self.state_file)
+            self._load_state(self.state_file)
 
         from chorus_tui.sandbox import api_directory, api_invoices
 
@@ -243,13 +243,14 @@ class Simulator:
 
     def _draw_fault(self, path: str, *, token_endpoint: bool) -> str | None:
         for scripted in self._scripted:
-            if scripted.path_contains is None or scripted.path_contains in path:
-                scripted.remaining -= 1
-                if scripted.remaining <= 0:
-                    self._scripted.remove(scripted)
-                if token_endpoint and scripted.kind not in fault_kinds.BEFORE_KINDS:
-                    return None
-                return scripted.kind
+            if scripted.path_contains is not None and scripted.path_contains not in path:
+                continue
+            if token_endpoint and scripted.kind not in fault_kinds.TOKEN_ENDPOINT_KINDS:
+                continue
+            scripted.remaining -= 1
+            if scripted.remaining <= 0:
+                self._scripted.remove(scripted)
+            return scripted.kind
         # One draw per request keeps the fault sequence a function of the request sequence.
         draw = self._fault_rng.random()
         if not self.faults.applies_to(path):
@@ -365,6 +366,16 @@ class Simulator:
         now = self.clock.now()
         changed = advance_flows(self, now)
         return self.ledger.catch_up(now) or changed
+
+    def _load_state(self, path: Path) -> None:
+        """Load the saved ledger, or move an unreadable file aside and start empty (nothing is deleted)."""
+        try:
+            self.ledger.load(path)
+        except (ValueError, KeyError, TypeError) as error:
+            aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
+            path.replace(aside)
+            self.ledger = Ledger(self.seed, self.ledger.step_seconds, self.ledger.failure_shares)
+            log.warning("simulator state %s is unreadable (%s); moved to %s and started empty", path, error, aside)
 
     def _persist(self) -> None:
         if self.state_file is not None:

@@ -166,6 +166,13 @@ def test_token_endpoint_skips_after_faults(clock):
     Api(sim)  # would raise if the token request timed out
 
 
+def test_scripted_fault_waits_for_matching_request(api, sim):
+    sim.fail_next(kinds.TIMEOUT_AFTER)
+    api.token = api.new_token()  # the token endpoint does not consume an after-processing fault
+    with pytest.raises(httpx.ReadTimeout):
+        api.post(SEARCH, {})
+
+
 def test_request_log(api, sim):
     sim.fail_next(kinds.TIMEOUT)
     with pytest.raises(httpx.ReadTimeout):

@@ -6,8 +6,6 @@ import base64
 import json
 from datetime import date
 
-import pytest
-
 from chorus_tui.clock import ManualClock
 from chorus_tui.sandbox.simulator import Simulator
 
@@ -61,8 +59,20 @@ def test_state_keeps_flows_and_existing_invoices(tmp_path):
     assert [entry.code for entry in invoice.history] == ["DEPOSEE", "REJETEE"]
 
 
-def test_state_file_from_other_version_is_rejected(tmp_path):
+def test_unreadable_state_file_moved_aside(tmp_path):
     state_file = tmp_path / "chorus.json"
     state_file.write_text(json.dumps({"version": 99}), encoding="utf-8")
-    with pytest.raises(ValueError, match="version 99"):
-        Simulator(ManualClock(), state_file=state_file)
+    sim = Simulator(ManualClock(), state_file=state_file)
+    assert sim.invoices() == []
+    kept = list(tmp_path.glob("chorus.json.unreadable-*"))
+    assert len(kept) == 1
+    assert json.loads(kept[0].read_text(encoding="utf-8")) == {"version": 99}
+
+
+def test_truncated_state_file_moved_aside(tmp_path):
+    state_file = tmp_path / "chorus.json"
+    state_file.write_text('{"version": 1, "invoi', encoding="utf-8")
+    sim = Simulator(ManualClock(), state_file=state_file)
+    sim.add_existing_invoice("NEW-1", date(2026, 1, 1), "21170753455688")
+    assert json.loads(state_file.read_text(encoding="utf-8"))["invoices"][0]["number"] == "NEW-1"
+    assert len(list(tmp_path.glob("chorus.json.unreadable-*"))) == 1
