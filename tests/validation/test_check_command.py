@@ -149,3 +149,36 @@ def test_cli_entry_runs_check(capsys):
     assert status == 0
     assert report["invoice_number"] == "FAC-2026-0001"
     assert report["blocking"] is False
+
+
+@pytest.fixture
+def sandbox_server():
+    """The simulator served over HTTP on 127.0.0.1, as `chorus-tui sandbox serve` does."""
+    from chorus_tui.clock import SystemClock
+    from chorus_tui.sandbox.server import serve
+
+    server = serve(0, simulator=Simulator(SystemClock()), background=True)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_configured_profile_checks_against_its_environment(capsys, monkeypatch, sandbox_server):
+    from chorus_tui.config import AppConfig, EnvironmentUrls, ProfileConfig, save_config
+    from chorus_tui.chorus.settings import Environment
+    from chorus_tui.sandbox.directory import DEMO_SUPPLIER
+
+    urls = EnvironmentUrls(token_url=sandbox_server.token_url, api_url=sandbox_server.base_url)
+    profile = ProfileConfig(environment=Environment.QUALIFICATION, urls={Environment.QUALIFICATION: urls},
+                            client_id="piste-app", technical_login=DEMO_SUPPLIER.technical_login,
+                            supplier_structure_id=DEMO_SUPPLIER.id_structure_cpp, supplier_siret=DEMO_SUPPLIER.siret,
+                            bank_account_id=DEMO_SUPPLIER.bank_accounts[0].id)
+    save_config(AppConfig(profiles={"default": profile}))
+    monkeypatch.setenv("CHORUS_TUI_PISTE_CLIENT_SECRET", "piste-secret")
+    monkeypatch.setenv("CHORUS_TUI_TECH_PASSWORD", "tech-password")
+
+    status, reports = run_json(capsys, str(demo_file("FAC-2026-0001")))
+    assert status == 0
+    messages = [entry["message"] for entry in reports[0]["checks"]]
+    assert "Destinataire trouvé dans Chorus Pro : Commune de Beaurivage-sur-Orne (21151884000015)." in messages
+    assert "Coordonnées bancaires : Compte courant Atelier Verdier." in messages
