@@ -94,4 +94,4 @@ def test_siren_with_wrong_key_is_rejected():
 
 def test_messages_render_in_english():
     result = check_siret("21170753455689", party=Party.MANDATAIRE, field="validator_siret")
-    assert result.message.render("en").startswith("The lead contractor (mandataire)'s SIRET is invalid")
+    assert result.message.render("en").startswith("The SIRET of the lead contractor (mandataire) is invalid")
