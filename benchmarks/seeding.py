@@ -10,6 +10,7 @@ from chorus_tui.domain import Amounts, Detection, SourceInvoice
 from chorus_tui.sandbox.directory import STRUCTURES
 
 RECIPIENTS = [structure for structure in STRUCTURES if structure.active][:20]
+STATUSES = ("MISE_A_DISPOSITION", "SERVICE_FAIT", "MANDATEE", "MISE_EN_PAIEMENT", "SUSPENDUE")
 
 
 def seed_number(index: int) -> str:
@@ -59,3 +60,17 @@ def seed_deposited(store, simulator, count: int, *, status: str, changed_at: dat
         store.link_existing_invoice(local_id, chorus_invoice_id=chorus_id, status_code=status, at=changed_at)
         links[local_id] = chorus_id
     return links
+
+
+def seed_unlinked(store, simulator, count: int, *, first_deposit: datetime, days: int) -> None:
+    """Add `count` invoices to both sides without linking them, deposited over `days` days from `first_deposit`."""
+    fast_writes(store)
+    for index in range(1, count + 1):
+        source = source_invoice(index)
+        store.upsert_source_invoice(source)
+        simulator.add_existing_invoice(
+            source.invoice_number, source.invoice_date, source.detection.recipient_siret,
+            status=STATUSES[index % len(STATUSES)], amount=source.amounts.total_ttc,
+            amount_ht=source.amounts.total_ht,
+            deposited_at=first_deposit + timedelta(days=index * days / count),
+        )
