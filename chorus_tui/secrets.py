@@ -101,13 +101,18 @@ class KeyringStatus:
 
     usable: bool
     backend_name: str
-    reason: str | None = None
+    reason: Message | None = None
 
     @property
     def message(self) -> Message:
         if self.usable:
             return Message("secrets.keyring_usable", {"backend": self.backend_name})
         return Message("secrets.keyring_unusable", {"backend": self.backend_name, "reason": self.reason or ""})
+
+    @property
+    def detail(self) -> Message:
+        """The backend's name and why it cannot be used, without the advice of `message`."""
+        return Message("secrets.keyring_detail", {"backend": self.backend_name, "reason": self.reason or ""})
 
 
 def environment_variable_names(name: str, profile: str) -> tuple[str, str]:
@@ -170,15 +175,15 @@ class SecretStore:
         try:
             backend = self._keyring()
         except Exception as exc:  # keyring plug-ins raise anything when their service is missing
-            return KeyringStatus(False, "?", f"{type(exc).__name__}: {exc}")
+            return KeyringStatus(False, "?", Message("secrets.reason_error", {"error": type(exc).__name__}))
 
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         if isinstance(backend, keyring.backends.fail.Keyring):
-            return KeyringStatus(False, name, "no keyring backend is available")
+            return KeyringStatus(False, name, Message("secrets.reason_no_backend"))
         if isinstance(backend, keyring.backends.null.Keyring):
-            return KeyringStatus(False, name, "the null backend stores nothing")
+            return KeyringStatus(False, name, Message("secrets.reason_null"))
         if isinstance(backend, keyring.backends.chainer.ChainerBackend) and not backend.backends:
-            return KeyringStatus(False, name, "the chainer backend has no backends")
+            return KeyringStatus(False, name, Message("secrets.reason_empty_chainer"))
         return KeyringStatus(True, name)
 
     def lookup(self, name: SecretName) -> tuple[SecretStr, SecretSource] | None:

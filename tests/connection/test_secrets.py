@@ -40,7 +40,7 @@ def test_empty_chainer_is_unusable(monkeypatch):
     monkeypatch.setattr(type(chainer), "backends", property(lambda self: []))
     status = SecretStore("default", backend=chainer).keyring_status()
     assert status.usable is False
-    assert "chainer" in status.reason
+    assert status.reason.key == "secrets.reason_empty_chainer"
 
 
 def test_null_backend_is_unusable():

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from pydantic import SecretStr
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -63,7 +64,7 @@ class SecretStorageScreen(ModalScreen[SecretStorage | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="storage-dialog"):
             yield Static(t("connection.storage_title"), id="storage-title")
-            yield Static(str(self.status.message), id="storage-reason")
+            yield Static(str(self.status.detail), id="storage-reason")
             yield Static(t("connection.storage_question"))
             yield Button(t("connection.storage_memory"), id="storage-memory", variant="primary")
             yield Button(t("connection.storage_file"), id="storage-file", variant="warning")
@@ -178,6 +179,8 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
     def on_mount(self) -> None:
         self.title = t("connection.title")
+        for error_label in self.query(".field-error").exclude("#config-error"):
+            error_label.display = False
         self.query_one("#supplier-choice").display = False
         self.query_one("#connection-steps").display = False
 
@@ -223,6 +226,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         for field_id in ("client-id", "client-secret", "technical-login", "technical-password"):
             error_label = self.query_one(f"#{field_id}-error", Static)
             error_label.update(errors.get(field_id, ""))
+            error_label.display = field_id in errors
             self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
 
         if errors:
@@ -325,11 +329,13 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
     def _show_result(self, result: StepResult) -> None:
         self.results.append(result)
-        text = f"{STEP_MARKS[result.outcome]} {result.title} — {result.message}"
+        # A failure leads with the likely cause and its fix; the error itself follows, dimmed, as detail.
+        lead = result.cause if result.cause is not None else result.message
+        text = Text(f"{STEP_MARKS[result.outcome]} {result.title} — {lead}")
         if result.cause is not None:
-            text += f"\n    {result.cause}"
+            text.append(f"\n{result.message}", style="dim")
         if result.warning is not None:
-            text += f"\n    ⚠ {result.warning}"
+            text.append(f"\n⚠ {result.warning}", style="bold")
         line = self.query_one(f"#step-{result.step}", Static)
         line.update(text)
         line.set_classes(f"step -{result.outcome}")
@@ -357,8 +363,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         supplier_select.set_options(options)
         supplier_select.value = selected
         supplier_select.disabled = len(options) == 1
-        self.query_one("#supplier-choice").display = True
+        choice = self.query_one("#supplier-choice")
+        choice.display = True
         self._fill_bank_accounts(selected)
+        self.call_after_refresh(choice.scroll_visible)
 
     @on(Select.Changed, "#supplier")
     def _supplier_changed(self, event: Select.Changed) -> None:
@@ -420,7 +428,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             logger.warning("saving secrets of profile %s failed: %s", self.profile, error.message.key)
             if storage is SecretStorage.KEYRING:
                 # The keyring looked usable but failed: offer the two fallbacks.
-                status = KeyringStatus(False, self.secret_store.keyring_status().backend_name, str(error.message))
+                status = KeyringStatus(False, self.secret_store.keyring_status().backend_name, error.message)
                 self.app.push_screen(SecretStorageScreen(status, self.secret_store.file_path),
                                      self._storage_chosen)
             else:
