@@ -1,6 +1,8 @@
 """`chorus-tui detect FILE...`: show the Chorus Pro data found in invoice PDFs.
 
 With `--json`, one JSON object per file and per line; absent data is null.
+The supplier's own SIRETs (`--supplier-siret`, the active profile's, the
+demo supplier's with `--demo`) are never proposed as the recipient.
 The exit status is 2 when a file could not be read, 0 otherwise.
 """
 
@@ -8,12 +10,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from chorus_tui.i18n import t
+
+log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_UNREADABLE = 2
@@ -42,10 +47,11 @@ def run(args: argparse.Namespace) -> int:
         print(t("detect.no_files"), file=sys.stderr)
         return EXIT_UNREADABLE
 
+    supplier_sirets = frozenset(args.supplier_sirets) | _configured_supplier_sirets(args)
     status = EXIT_OK
     ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
     for path in paths:
-        invoice = read_invoice(path, supplier_sirets=frozenset(args.supplier_sirets))
+        invoice = read_invoice(path, supplier_sirets=supplier_sirets)
         if invoice.errors:
             status = EXIT_UNREADABLE
         if args.json:
@@ -54,6 +60,28 @@ def run(args: argparse.Namespace) -> int:
             _write_safely(format_invoice_text(invoice, path))
         sys.stdout.flush()
     return status
+
+
+def _configured_supplier_sirets(args: argparse.Namespace) -> frozenset[str]:
+    """Return the supplier SIRET of the demo, or of the active profile when the configuration names one.
+
+    Detection works without it (the legal footer usually gives the supplier
+    away), so an unreadable configuration only gets a log line here.
+    """
+    if getattr(args, "demo", False):
+        from chorus_tui.sandbox.directory import DEMO_SUPPLIER
+
+        return frozenset({DEMO_SUPPLIER.siret})
+    from chorus_tui.config import ConfigError, load_config
+    from chorus_tui.profiles import active_profile_name
+
+    try:
+        config = load_config()
+        siret = config.profile(active_profile_name(getattr(args, "profile", None), config)).supplier_siret
+    except (ConfigError, ValueError) as error:
+        log.info("supplier SIRET not taken from the configuration: %s", error)
+        return frozenset()
+    return frozenset({siret}) if siret else frozenset()
 
 
 def _expand(files: list[Path]) -> list[Path]:

@@ -199,3 +199,18 @@ def test_cli_entry_point(capsys):
     assert main(["detect", "--json", "--lang", "fr", str(path)]) == 0
     (record,) = json_lines(capsys.readouterr().out)
     assert record["engagement_number"] == "BC-2026-0412"
+
+
+def test_profile_supplier_siret_excluded(tmp_path, capsys):
+    from chorus_tui.config import AppConfig, ProfileConfig, save_config
+
+    save_config(AppConfig(profiles={"default": ProfileConfig(supplier_siret=DEMO_SUPPLIER.siret)}))
+    path = write_pdf(tmp_path / "f.pdf", ["Facture N° FAC-2026-0301", f"SIRET : {DEMO_SUPPLIER.siret}"])
+    assert run_detect(["--json", str(path)]) == 0
+    assert json_lines(capsys.readouterr().out)[0]["recipient_siret"] is None
+
+
+def test_demo_supplier_siret_excluded(tmp_path, capsys):
+    path = write_pdf(tmp_path / "f.pdf", ["Facture N° FAC-2026-0302", f"SIRET : {DEMO_SUPPLIER.siret}"])
+    assert run_detect(["--json", "--demo", str(path)]) == 0
+    assert json_lines(capsys.readouterr().out)[0]["recipient_siret"] is None
