@@ -1,8 +1,8 @@
 """Payment mode and bank account checks.
 
 An invoice needs a payment mode, and a credit transfer (VIREMENT) needs one of the
-supplier's valid bank accounts; a credit note carries no payment mode, since Chorus Pro
-rejects credit notes that do.
+supplier's valid bank accounts. A credit note carries no payment mode, because one on a
+credit note is a known cause of rejection.
 """
 
 from __future__ import annotations

@@ -88,8 +88,8 @@ def test_vat_line_with_wrong_rate_warns():
     results = check_amounts(amounts)
     assert levels(results) == [CheckLevel.WARNING]
     assert str(results[0].message) == (
-        "Ligne de TVA à 10 % : pour une base de 100,00\u00a0€, la TVA devrait être de 10,00\u00a0€, 20,00\u00a0€ "
-        "est indiqué. Vérifiez le taux ou le montant."
+        "Ligne de TVA à 10 % : pour une base de 100,00\u00a0€, la TVA devrait être de 10,00\u00a0€, mais la ligne "
+        "indique 20,00\u00a0€. Vérifiez le taux ou le montant."
     )
 
 

@@ -33,8 +33,8 @@ def test_credit_note_with_payment_mode_is_blocking():
     results = check_payment_mode(form(kind=InvoiceKind.CREDIT_NOTE, payment_mode="VIREMENT"))
     assert results[0].level is CheckLevel.BLOCKING
     assert str(results[0].message) == (
-        "Mode de paiement « VIREMENT » sur un avoir : Chorus Pro refuse un avoir qui porte un mode de paiement. "
-        "Videz ce champ."
+        "Mode de paiement « VIREMENT » sur un avoir : un avoir ne porte pas de mode de paiement, et Chorus Pro "
+        "rejette des avoirs pour cette raison. Videz ce champ."
     )
 
 
