@@ -54,7 +54,7 @@ _LABEL_PATTERNS: list[tuple[str, str, bool]] = [
 
 _LABELS = re.compile("|".join(f"(?P<l{index}>{pattern})" for index, (_, pattern, _) in enumerate(_LABEL_PATTERNS)))
 
-# What may sit between a label and its value: "(EJ)", "n°", a colon, a dash.
+# Text allowed between a label and its value: "(EJ)", "n°", a colon, a dash.
 _GAP = re.compile(rf"[ \t]*(?:\([^)\n]{{0,20}}\))?[ \t]*(?:{_NUMBER_WORD})?[ \t]*(?:[:=|–\-][ \t]*)?")
 
 # A SIRET as printed: 14 digits, grouped by spaces, dots or dashes, or not.

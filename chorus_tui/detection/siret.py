@@ -1,6 +1,6 @@
 """SIRET and SIREN normalisation and checks, on top of python-stdnum.
 
-`stdnum.fr.siret` knows the exception for La Poste's establishments, whose
+`stdnum.fr.siret` applies the exception for La Poste's establishments, whose
 SIRETs do not pass the plain Luhn check.
 """
 

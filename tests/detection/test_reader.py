@@ -7,10 +7,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from chorus_tui.domain import InvoiceKind
 from chorus_tui.sources import FolderSource, read_invoice, read_invoice_bytes
+from chorus_tui.sources.text import clean_text
 from chorus_tui.sources.textfields import parse_amount, parse_french_date, read_text_fields
 
 from .builders import make_pdf, write_pdf
@@ -194,3 +197,17 @@ def test_credit_note_on_invoice_phrase():
     assert fields.kind == InvoiceKind.CREDIT_NOTE
     assert fields.invoice_number == "AV-2026-0003"
     assert fields.original_invoice_number == "FAC-2026-0042"
+
+
+@given(st.text(max_size=400))
+@settings(max_examples=200, deadline=None)
+def test_text_fields_never_raise(text):
+    fields = read_text_fields(clean_text(text))
+    assert fields.invoice_date is None or 1900 <= fields.invoice_date.year <= 9999
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False, allow_infinity=False))
+def test_parse_amount_round_trips_french_format(value):
+    french = f"{value:,.2f}".replace(",", " ").replace(".", ",")
+    assert parse_amount(french) == value
+    assert parse_amount(f"{value:.2f}") == value
