@@ -129,7 +129,28 @@ def _v2_deposit_journal(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE invoices SET search_text = ? WHERE id = ?", (search_text(*parts), invoice_id))
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core_tables, _v2_deposit_journal)
+def _v3_list_order_indexes(conn: sqlite3.Connection) -> None:
+    run_script(
+        conn,
+        """
+        DROP INDEX invoices_category_date;
+        DROP INDEX invoices_date;
+        DROP INDEX invoices_status_changed;
+        CREATE INDEX invoices_date ON invoices(invoice_date, id);
+        CREATE INDEX invoices_category_date ON invoices(category, invoice_date, id);
+        CREATE INDEX invoices_number_nocase ON invoices(number COLLATE NOCASE, id);
+        CREATE INDEX invoices_customer_nocase ON invoices(customer COLLATE NOCASE, id);
+        CREATE INDEX invoices_amount ON invoices(CAST(total_ttc AS REAL), id);
+        CREATE INDEX invoices_status_changed ON invoices(status_changed_at, id);
+        CREATE INDEX invoices_category_number ON invoices(category, number COLLATE NOCASE, id);
+        CREATE INDEX invoices_category_customer ON invoices(category, customer COLLATE NOCASE, id);
+        CREATE INDEX invoices_category_amount ON invoices(category, CAST(total_ttc AS REAL), id);
+        CREATE INDEX invoices_category_status_changed ON invoices(category, status_changed_at, id);
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_core_tables, _v2_deposit_journal, _v3_list_order_indexes)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -13,7 +13,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime, timezone
@@ -52,6 +52,9 @@ from chorus_tui.store.schema import LATEST_VERSION, MIGRATIONS, search_text
 
 log = logging.getLogger(__name__)
 
+# One category, several (as a set or list), or None for all.
+CategoryFilter = Category | Iterable[Category] | None
+
 
 class StoreError(Exception):
     """A store operation that cannot be done, with a message for the user."""
@@ -77,13 +80,16 @@ class DatabaseTooNew(StoreError):
     """The file was written by a newer chorus-tui, whose schema this version does not know."""
 
 
+# Each order matches an index of schema version 3, so that a page deep in a
+# long list is found by walking the index, not by sorting the table.
+# Ascending orders put rows without a value first, descending ones last.
 _ORDER_SQL: dict[InvoiceOrder, str] = {
-    InvoiceOrder.DATE_DESC: "invoice_date IS NULL, invoice_date DESC, id DESC",
-    InvoiceOrder.DATE_ASC: "invoice_date IS NULL, invoice_date ASC, id ASC",
-    InvoiceOrder.NUMBER: "number IS NULL, number COLLATE NOCASE ASC, id ASC",
-    InvoiceOrder.CUSTOMER: "customer IS NULL, customer COLLATE NOCASE ASC, id ASC",
-    InvoiceOrder.AMOUNT_DESC: "total_ttc IS NULL, CAST(total_ttc AS REAL) DESC, id DESC",
-    InvoiceOrder.STATUS_CHANGED_DESC: "status_changed_at IS NULL, status_changed_at DESC, id DESC",
+    InvoiceOrder.DATE_DESC: "invoice_date DESC, id DESC",
+    InvoiceOrder.DATE_ASC: "invoice_date ASC, id ASC",
+    InvoiceOrder.NUMBER: "number COLLATE NOCASE ASC, id ASC",
+    InvoiceOrder.CUSTOMER: "customer COLLATE NOCASE ASC, id ASC",
+    InvoiceOrder.AMOUNT_DESC: "CAST(total_ttc AS REAL) DESC, id DESC",
+    InvoiceOrder.STATUS_CHANGED_DESC: "status_changed_at DESC, id DESC",
 }
 
 _INVOICE_COLUMNS = (
@@ -312,11 +318,20 @@ class Store:
         """Insert an invoice read from a source, or refresh it; return its local id.
 
         A re-import never touches the Chorus Pro state (status, ids, journal).
-        Once the invoice has gone to Chorus Pro, the number, recipient, date
-        and amounts stay those that were deposited; only the file location and
-        the detection data are refreshed.
+        Once the invoice has gone to Chorus Pro, its number, recipient, date
+        and amounts stay those that were deposited. Only the file location and
+        the detection data are refreshed then.
         """
+        with self._transaction() as conn:
+            return self._upsert(conn, source, self._now())
+
+    def upsert_source_invoices(self, sources: Sequence[SourceInvoice]) -> list[int]:
+        """Upsert many invoices in one transaction (one disk sync instead of one per invoice)."""
         now = self._now()
+        with self._transaction() as conn:
+            return [self._upsert(conn, source, now) for source in sources]
+
+    def _upsert(self, conn: sqlite3.Connection, source: SourceInvoice, now: str) -> int:
         amounts = source.amounts
         values = {
             "file_path": str(source.file_path) if source.file_path else None,
@@ -338,32 +353,31 @@ class Store:
                 source.invoice_number, source.customer_name, source.detection.recipient_siret, source.source_key
             ),
         }
-        with self._transaction() as conn:
-            existing = conn.execute(
-                "SELECT id, status_code FROM invoices WHERE source_key = ?", (source.source_key,)
-            ).fetchone()
-            if existing is None:
-                columns = ", ".join(values)
-                placeholders = ", ".join("?" for _ in values)
-                cursor = conn.execute(
-                    f"INSERT INTO invoices (source_key, {columns}, status_code, category, imported_at, updated_at) "
-                    f"VALUES (?, {placeholders}, ?, ?, ?, ?)",
-                    (source.source_key, *values.values(), TO_DEPOSIT, Category.TO_DEPOSIT.value, now, now),
-                )
-                invoice_id = cursor.lastrowid
-                self._insert_event(conn, invoice_id, EventKind.IMPORTED, at=now,
-                                   message=Message("store.event_imported", {"source": source.source_key}))
-                return invoice_id
-
-            invoice_id, status_code = existing
-            if status_code not in DEPOSITABLE_STATUSES:
-                values = {key: values[key] for key in ("file_path", "detection_json", "file_sha256")}
-            assignments = ", ".join(f"{column} = ?" for column in values)
-            conn.execute(
-                f"UPDATE invoices SET {assignments}, updated_at = ? WHERE id = ?",
-                (*values.values(), now, invoice_id),
+        existing = conn.execute(
+            "SELECT id, status_code FROM invoices WHERE source_key = ?", (source.source_key,)
+        ).fetchone()
+        if existing is None:
+            columns = ", ".join(values)
+            placeholders = ", ".join("?" for _ in values)
+            cursor = conn.execute(
+                f"INSERT INTO invoices (source_key, {columns}, status_code, category, imported_at, updated_at) "
+                f"VALUES (?, {placeholders}, ?, ?, ?, ?)",
+                (source.source_key, *values.values(), TO_DEPOSIT, Category.TO_DEPOSIT.value, now, now),
             )
+            invoice_id = cursor.lastrowid
+            self._insert_event(conn, invoice_id, EventKind.IMPORTED, at=now,
+                               message=Message("store.event_imported", {"source": source.source_key}))
             return invoice_id
+
+        invoice_id, status_code = existing
+        if status_code not in DEPOSITABLE_STATUSES:
+            values = {key: values[key] for key in ("file_path", "detection_json", "file_sha256")}
+        assignments = ", ".join(f"{column} = ?" for column in values)
+        conn.execute(
+            f"UPDATE invoices SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values.values(), now, invoice_id),
+        )
+        return invoice_id
 
     def get_invoice(self, invoice_id: int) -> InvoiceRow | None:
         record = self._query_one(f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE id = ?", (invoice_id,))
@@ -395,12 +409,16 @@ class Store:
         return numbers
 
     @staticmethod
-    def _filter_sql(filter_text: str | None, category: Category | None) -> tuple[str, list[Any]]:
+    def _filter_sql(filter_text: str | None, category: CategoryFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
-        if category is not None:
+        if isinstance(category, str):
             clauses.append("category = ?")
             params.append(Category(category).value)
+        elif category is not None:
+            chosen = sorted({Category(item).value for item in category})
+            clauses.append(f"category IN ({', '.join('?' for _ in chosen)})")
+            params.extend(chosen)
         if filter_text and filter_text.strip():
             needle = fold_text(filter_text.strip())
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -414,7 +432,7 @@ class Store:
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         return where, params
 
-    def count_invoices(self, filter_text: str | None = None, category: Category | None = None) -> int:
+    def count_invoices(self, filter_text: str | None = None, category: CategoryFilter = None) -> int:
         where, params = self._filter_sql(filter_text, category)
         return self._query_one(f"SELECT COUNT(*) FROM invoices {where}", params)[0]
 
@@ -423,16 +441,22 @@ class Store:
         offset: int,
         limit: int,
         filter_text: str | None = None,
-        category: Category | None = None,
+        category: CategoryFilter = None,
         order: InvoiceOrder = InvoiceOrder.DATE_DESC,
     ) -> list[InvoiceRow]:
-        """Return one window of the invoice list; the filter matches number, customer, SIRET and status label."""
+        """Return one window of the invoice list.
+
+        The filter matches number, customer, SIRET, file name and status label
+        (accents and case ignored). `category` is one category or several.
+        """
         if offset < 0 or limit < 0:
             raise ValueError(f"offset and limit must not be negative (offset={offset}, limit={limit})")
         where, params = self._filter_sql(filter_text, category)
+        order_sql = _ORDER_SQL[InvoiceOrder(order)]
+        # The inner query skips `offset` rows in the index alone; only the page's rows are read in full.
         records = self._query(
-            f"SELECT {_INVOICE_COLUMNS} FROM invoices {where} ORDER BY {_ORDER_SQL[InvoiceOrder(order)]} "
-            "LIMIT ? OFFSET ?",
+            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE id IN "
+            f"(SELECT id FROM invoices {where} ORDER BY {order_sql} LIMIT ? OFFSET ?) ORDER BY {order_sql}",
             (*params, limit, offset),
         )
         return [_invoice_row(record) for record in records]

@@ -24,6 +24,7 @@ from chorus_tui.store import (
     Store,
 )
 from chorus_tui.store.schema import LATEST_VERSION, MIGRATIONS
+from chorus_tui.store.store import _ORDER_SQL
 
 
 def make_source(index: int, **overrides) -> SourceInvoice:
@@ -344,3 +345,34 @@ def test_replacement_link_and_rejection_handled(store):
     kinds = [event.kind for event in store.events(old)]
     assert EventKind.REJECTION_HANDLED in kinds
     assert EventKind.REPLACED in kinds
+
+
+def test_several_categories_filter(store):
+    for index in range(1, 6):
+        store.upsert_source_invoice(make_source(index))
+    store.record_status(1, "A_RECYCLER", at=datetime(2026, 3, 1, tzinfo=timezone.utc))
+    store.record_status(2, "IN_REJETE", at=datetime(2026, 3, 1, tzinfo=timezone.utc))
+    wanted = {Category.ACTION_REQUIRED, Category.TO_DEPOSIT}
+    assert store.count_invoices(category=wanted) == 5
+    assert store.count_invoices(category=[Category.ACTION_REQUIRED]) == 2
+    assert len(store.page_invoices(0, 10, category=wanted)) == 5
+
+
+def test_bulk_upsert_one_transaction(store):
+    ids = store.upsert_source_invoices([make_source(index) for index in range(1, 51)])
+    assert ids == list(range(1, 51))
+    assert store.upsert_source_invoices([make_source(3)]) == [3]
+    assert store.count_invoices() == 50
+
+
+@pytest.mark.parametrize("order", list(InvoiceOrder))
+@pytest.mark.parametrize("category", [None, Category.TO_DEPOSIT])
+def test_page_order_uses_an_index(store, order, category):
+    where, params = store._filter_sql(None, category)
+    plan = store._query(
+        f"EXPLAIN QUERY PLAN SELECT id FROM invoices {where} ORDER BY {_ORDER_SQL[order]} LIMIT 50 OFFSET 1000",
+        params,
+    )
+    details = " | ".join(row[-1] for row in plan)
+    assert "TEMP B-TREE" not in details
+    assert "USING" in details
