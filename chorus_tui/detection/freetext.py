@@ -22,7 +22,7 @@ ENGAGEMENT_NUMBER = "engagement_number"
 CONTRACT_NUMBER = "contract_number"
 MANDATAIRE = "mandataire"
 
-_B = r"(?<![a-z0-9_-])"  # start of a word in folded text ("_" and "-" join words of a code)
+_B = r"(?<![a-z_-])"  # start of a word in folded text; "_" and "-" join words of a code, a digit may touch it
 _E = r"(?![a-z0-9_-])"  # end of a word
 _NUMBER_WORD = r"(?:n\s?[°o]\.?|no\.?|num(?:ero|\.)?|#)"
 _OF = r"\s*(?:(?:de\s+l'|du|de|d'|des)\s*)?"
@@ -126,10 +126,15 @@ _ENTRY_SEPARATORS = frozenset("-|;,:•–/")
 
 
 def _starts_entry(folded: str, position: int) -> bool:
-    """Tell whether `position` starts its line or follows a separator such as " - " or "|"."""
+    """Tell whether `position` starts its line, follows a separator such as " - " or "|", or touches a value.
+
+    Text extraction sometimes glues a label to the previous value
+    ("…55688Service"), which also starts an entry.
+    """
     line_start = folded.rfind("\n", 0, position) + 1
     before = folded[line_start:position].rstrip()
-    return not before or before[-1] in _ENTRY_SEPARATORS
+    glued = position > line_start and folded[position - 1].isdigit()
+    return not before or before[-1] in _ENTRY_SEPARATORS or glued
 
 
 def _value_after(text: str, folded: str, position: int) -> tuple[int, str | None]:

@@ -178,6 +178,11 @@ CASES = [
         f"SIRET : {VALMORIN} - Service : ST - N° engagement : EJ-77 - N° marché : M-77",
         {"recipient_siret": VALMORIN, "service_code": "ST", "engagement_number": "EJ-77", "contract_number": "M-77"},
     ),
+    (
+        "glued-extraction",
+        f"SIRET: {VALMORIN}Service: ST",
+        {"recipient_siret": VALMORIN, "service_code": "ST"},
+    ),
     # --- disagreement within free text: the first value is kept, with a warning
     ("two-services", "Service : ST\nCode service : CCAS", {"service_code": "ST", "warning": "detect.disagree_service_code"}),
     # --- kinds of customer
