@@ -119,7 +119,7 @@ async def check_deposit(invoice: SourceInvoice, form: DepositForm, directory: Di
     results.extend(recipient.results)
     if recipient.structure_id is not None and recipient.details is not None:
         results.extend(await check_recipient_rules(form, recipient.structure_id, recipient.details, directory,
-                                                   supplier_id=supplier_id))
+                                                   supplier_id=supplier_id, today=today))
 
     if form.billing_frame in FRAMES_WITH_VALIDATOR and not has_blocking(
             result for result in results if result.field == "validator_siret"):

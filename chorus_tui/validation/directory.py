@@ -12,10 +12,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chorus_tui.chorus.models.factures import InvoiceSearch
 from chorus_tui.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from chorus_tui.chorus.models.engagements import Engagement
+    from chorus_tui.chorus.models.factures import InvoiceSummary
+    from chorus_tui.chorus.models.structures import Service, ServiceDetails, StructureDetails, StructureHit
+    from chorus_tui.chorus.models.transverses import BankAccount
 
 T = TypeVar("T")
 
@@ -51,33 +57,33 @@ class Directory:
             self._fetched_at[cache_key] = self._clock.now()
             return value
 
-    async def search_structure(self, siret: str) -> list:
+    async def search_structure(self, siret: str) -> list[StructureHit]:
         """Return the structures registered under a SIRET (`structures/v1/rechercher`)."""
         return await self._cached(_SEARCH, siret, lambda: self.client.search_structure(siret))
 
-    async def structure(self, structure_id: int):
+    async def structure(self, structure_id: int) -> StructureDetails:
         """Return a structure's details and rules (`structures/v1/consulter`)."""
         return await self._cached(_STRUCTURE, structure_id, lambda: self.client.get_structure(structure_id))
 
-    async def services(self, structure_id: int) -> list:
+    async def services(self, structure_id: int) -> list[Service]:
         """Return every service of a structure, inactive ones and FACTURES_PUBLIQUES included."""
         return await self._cached(_SERVICES, structure_id, lambda: self.client.list_services(structure_id))
 
-    async def service(self, structure_id: int, service_id: int):
+    async def service(self, structure_id: int, service_id: int) -> ServiceDetails:
         """Return one service's parameters (`structures/v1/consulter/service`)."""
         return await self._cached(_SERVICE, (structure_id, service_id),
                                   lambda: self.client.get_service(structure_id, service_id))
 
-    async def bank_accounts(self, supplier_id: int) -> list:
+    async def bank_accounts(self, supplier_id: int) -> list[BankAccount]:
         """Return the supplier's valid bank accounts (`recuperer/coordbanc/valides`)."""
         return await self._cached(_BANK_ACCOUNTS, supplier_id, lambda: self.client.bank_accounts(supplier_id))
 
-    async def engagements(self, supplier_id: int, number: str) -> list:
+    async def engagements(self, supplier_id: int, number: str) -> list[Engagement]:
         """Return the legal commitments with this number placed with the supplier (State recipients)."""
         return await self._cached(_ENGAGEMENTS, (supplier_id, number),
                                   lambda: self.client.search_engagements(supplier_id, number))
 
-    async def find_invoices(self, invoice_number: str, supplier_id: int | None) -> list:
+    async def find_invoices(self, invoice_number: str, supplier_id: int | None) -> list[InvoiceSummary]:
         """Return the supplier's invoices on Chorus Pro with this number; never cached."""
         search = InvoiceSearch(invoice_number=invoice_number, supplier_id=supplier_id)
         return await self.client.search_invoices(search)

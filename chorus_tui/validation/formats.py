@@ -104,7 +104,8 @@ def check_invoice_number(number: str | None, *, printed_number: str | None = Non
     return results
 
 
-def check_invoice_date(invoice_date: date | None, *, today: date, printed_date: date | None = None) -> list[CheckResult]:
+def check_invoice_date(invoice_date: date | None, *, today: date,
+                       printed_date: date | None = None) -> list[CheckResult]:
     field = "invoice_date"
     if invoice_date is None:
         return [blocking(field, "date_missing")]

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 
 from chorus_tui.chorus.errors import ChorusError
+from chorus_tui.chorus.models.structures import StructureDetails
 from chorus_tui.domain import CheckLevel, CheckOption, CheckResult, DepositForm
 from chorus_tui.validation.directory import Directory
 from chorus_tui.validation.identifiers import Party, check_siret, normalise_siret
@@ -27,7 +28,7 @@ class RecipientCheck:
 
     results: list[CheckResult] = field(default_factory=list)
     structure_id: int | None = None
-    details: object | None = None  # StructureDetails of the chosen structure
+    details: StructureDetails | None = None
 
 
 def _structure_options(hits: list) -> list[CheckOption]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import date
 
 from chorus_tui.chorus.errors import ApiNotSubscribed, ChorusError
 from chorus_tui.domain import CheckOption, CheckResult, DepositForm
@@ -26,17 +27,28 @@ SERVICE_FIELD = "service_code"
 ENGAGEMENT_FIELD = "engagement_number"
 
 
-def offerable_services(services: Sequence) -> list:
-    """Return the services a supplier may pick: active ones, without FACTURES_PUBLIQUES, sorted by code."""
+def has_ended(service, today: date | None) -> bool:
+    """Return True when the service's end date (dateFinService) is before `today`."""
+    end = getattr(service, "end_date", None)
+    return today is not None and end is not None and end < today
+
+
+def offerable_services(services: Sequence, today: date | None = None) -> list:
+    """Return the services a supplier may pick, sorted by code.
+
+    Those are the active ones, without FACTURES_PUBLIQUES and, when `today` is given,
+    without those whose end date has passed.
+    """
     return sorted(
-        (service for service in services if service.active and service.code != PUBLIC_INVOICES_SERVICE_CODE),
+        (service for service in services
+         if service.active and service.code != PUBLIC_INVOICES_SERVICE_CODE and not has_ended(service, today)),
         key=lambda service: service.code,
     )
 
 
-def service_options(services: Sequence) -> list[CheckOption]:
+def service_options(services: Sequence, today: date | None = None) -> list[CheckOption]:
     return [CheckOption(service.code, f"{service.code} – {service.label or service.code}")
-            for service in offerable_services(services)]
+            for service in offerable_services(services, today)]
 
 
 def looks_like_state(siret: str) -> bool:
@@ -57,22 +69,22 @@ def _find_service(services: Sequence, code: str):
     return None
 
 
-def _codes(services: Sequence) -> str:
-    return ", ".join(service.code for service in offerable_services(services))
+def _codes(services: Sequence, today: date | None = None) -> str:
+    return ", ".join(service.code for service in offerable_services(services, today))
 
 
 async def _check_service(form: DepositForm, structure_id: int, name: str, directory: Directory,
-                         services: Sequence) -> tuple[list[CheckResult], bool]:
+                         services: Sequence, today: date | None) -> tuple[list[CheckResult], bool]:
     """Check the chosen service; return the results and whether the service requires an engagement."""
     code = (form.service_code or "").strip()
     if code == PUBLIC_INVOICES_SERVICE_CODE:
-        result = blocking(SERVICE_FIELD, "service_public_invoices", name=name, codes=_codes(services))
-        result.options = service_options(services)
+        result = blocking(SERVICE_FIELD, "service_public_invoices", name=name, codes=_codes(services, today))
+        result.options = service_options(services, today)
         return [result], False
     service = _find_service(services, code)
     if service is None:
         refreshed = directory.services_fetched_at(structure_id)
-        same_but_case = [candidate for candidate in offerable_services(services)
+        same_but_case = [candidate for candidate in offerable_services(services, today)
                          if candidate.code.casefold() == code.casefold()]
         if same_but_case:
             result = blocking(SERVICE_FIELD, "service_case", code=code, name=name, expected=same_but_case[0].code)
@@ -80,13 +92,18 @@ async def _check_service(form: DepositForm, structure_id: int, name: str, direct
             return [result], False
         if not services:
             return [blocking(SERVICE_FIELD, "service_none_exist", code=code, name=name)], False
-        result = blocking(SERVICE_FIELD, "service_unknown", code=code, name=name, codes=_codes(services),
+        result = blocking(SERVICE_FIELD, "service_unknown", code=code, name=name, codes=_codes(services, today),
                           refreshed=Day(refreshed.date()) if refreshed else "—")
-        result.options = service_options(services)
+        result.options = service_options(services, today)
         return [result], False
     if not service.active:
-        result = blocking(SERVICE_FIELD, "service_inactive", code=code, name=name, codes=_codes(services))
-        result.options = service_options(services)
+        result = blocking(SERVICE_FIELD, "service_inactive", code=code, name=name, codes=_codes(services, today))
+        result.options = service_options(services, today)
+        return [result], False
+    if has_ended(service, today):
+        result = blocking(SERVICE_FIELD, "service_ended", code=code, name=name, end=Day(service.end_date),
+                          codes=_codes(services, today))
+        result.options = service_options(services, today)
         return [result], False
     results = [passed(SERVICE_FIELD, "service_ok", code=code, label=service.label or code)]
     try:
@@ -99,8 +116,11 @@ async def _check_service(form: DepositForm, structure_id: int, name: str, direct
 
 
 async def check_recipient_rules(form: DepositForm, structure_id: int, details, directory: Directory, *,
-                                supplier_id: int | None) -> list[CheckResult]:
-    """Check the service code and engagement number against what the recipient requires."""
+                                supplier_id: int | None, today: date | None = None) -> list[CheckResult]:
+    """Check the service code and engagement number against what the recipient requires.
+
+    `today`, when given, also rules out services whose end date has passed.
+    """
     rules = details.rules
     name = details.name or form.recipient_siret
     has_service = bool((form.service_code or "").strip())
@@ -116,12 +136,12 @@ async def check_recipient_rules(form: DepositForm, structure_id: int, details, d
     service_needs_engagement = False
     if has_service:
         service_results, service_needs_engagement = await _check_service(form, structure_id, name, directory,
-                                                                         services)
+                                                                         services, today)
         results.extend(service_results)
     elif rules.service_required:
-        if offerable_services(services):
-            result = blocking(SERVICE_FIELD, "service_required", name=name, codes=_codes(services))
-            result.options = service_options(services)
+        if offerable_services(services, today):
+            result = blocking(SERVICE_FIELD, "service_required", name=name, codes=_codes(services, today))
+            result.options = service_options(services, today)
         else:
             result = blocking(SERVICE_FIELD, "service_required_none_active", name=name)
         results.append(result)
@@ -133,8 +153,8 @@ async def check_recipient_rules(form: DepositForm, structure_id: int, details, d
             results.append(blocking(ENGAGEMENT_FIELD, "engagement_required_by_service", name=name,
                                     code=form.service_code))
         elif rules.service_or_engagement and not has_service:
-            result = blocking(SERVICE_FIELD, "service_or_engagement_missing", name=name, codes=_codes(services))
-            result.options = service_options(services)
+            result = blocking(SERVICE_FIELD, "service_or_engagement_missing", name=name, codes=_codes(services, today))
+            result.options = service_options(services, today)
             results.append(result)
     else:
         engagement_required = rules.engagement_required or service_needs_engagement or (

@@ -402,3 +402,39 @@ async def test_foreign_customer_explains_missing_siret(directory, client):
         "des entités publiques françaises. Si le client est bien une entité publique française, saisissez son SIRET."
     ]
     assert client.calls["structures/v1/rechercher"] == 0
+
+
+def test_service_past_end_date_is_not_offered():
+    from datetime import date as day
+
+    from chorus_tui.chorus.models.structures import Service
+
+    services = [Service(service_id=1, code="OPEN", active=True),
+                Service(service_id=2, code="CLOSED", active=True, end_date=day(2026, 3, 9)),
+                Service(service_id=3, code="CLOSING", active=True, end_date=day(2026, 3, 10))]
+    assert [service.code for service in offerable_services(services, TODAY)] == ["CLOSING", "OPEN"]
+    assert [service.code for service in offerable_services(services)] == ["CLOSED", "CLOSING", "OPEN"]
+
+
+class ClosedServiceClient(SeveralHitsClient):
+    """The real client, except that the service ST closed the day before the check."""
+
+    async def search_structure(self, siret: str) -> list:
+        return await self._client.search_structure(siret)
+
+    async def list_services(self, structure_id: int) -> list:
+        from datetime import timedelta
+
+        services = await self._client.list_services(structure_id)
+        closed = TODAY - timedelta(days=1)
+        return [service.model_copy(update={"end_date": closed}) if service.code == "ST" else service
+                for service in services]
+
+
+async def test_service_past_end_date_is_blocking(client, clock):
+    directory = Directory(ClosedServiceClient(client), clock=clock)
+    results = of_field(await run(directory, form(BEAURIVAGE, service_code="ST")), "service_code")
+    assert rendered(results) == [
+        "Le service « ST » de Commune de Beaurivage-sur-Orne est fermé depuis le 09/03/2026 et n'accepte plus de "
+        "factures. Choisissez l'un des services ouverts : CCAS, CULTURE, FINANCES."
+    ]
