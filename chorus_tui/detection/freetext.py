@@ -9,6 +9,7 @@ line, as in the label column of a table.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -101,7 +102,7 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
     for match in _LABELS.finditer(folded):
         if match.start() < skip_until:
             continue  # a "SIRET" inside the mandataire's line belongs to the mandataire
-        if any(start <= match.start() < end for start, end in header_rows):
+        if _inside(header_rows, match.start()):
             continue  # read by _table_values
         index = int(match.lastgroup[1:])
         field, _, strong = _LABEL_PATTERNS[index]
@@ -120,6 +121,12 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
     found.extend(_table_values(text, folded))
     found.sort(key=lambda item: item.start)
     return found
+
+
+def _inside(spans: list[tuple[int, int]], position: int) -> bool:
+    """Tell whether `position` falls in one of `spans`, which are sorted and do not overlap."""
+    index = bisect.bisect_right(spans, (position, float("inf"))) - 1
+    return index >= 0 and spans[index][0] <= position < spans[index][1]
 
 
 _ENTRY_SEPARATORS = frozenset("-|;,:•–/")
@@ -403,12 +410,13 @@ def find_letterhead_sirens(text: str) -> set[str]:
 
 def find_customer_country(text: str) -> str | None:
     """Return the foreign country printed in the customer block (the label line and the 6 after it), or None."""
-    lines = fold_text(text).split("\n")
-    for index, line in enumerate(lines):
-        if not _CUSTOMER_BLOCK_LABEL.match(line):
+    lines = text.split("\n")
+    folded_lines = fold_text(text).split("\n")
+    for index, folded in enumerate(folded_lines):
+        if not _CUSTOMER_BLOCK_LABEL.match(folded):
             continue
-        for block_line in lines[index : index + 7]:
-            match = _FOREIGN_COUNTRIES.search(block_line)
+        for line, folded_line in zip(lines[index : index + 7], folded_lines[index : index + 7], strict=True):
+            match = _FOREIGN_COUNTRIES.search(folded_line)
             if match:
-                return match.group(0)
+                return line[match.start() : match.end()]
     return None
