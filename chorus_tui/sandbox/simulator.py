@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 TOKEN_PATH = "/api/oauth/token"
 TOKEN_LIFETIME_SECONDS = 3600
+REQUEST_LOG_LIMIT = 10_000
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
 PISTE_ACCOUNT_CHALLENGE = (
     'Bearer realm="PISTE",error="Unauthorized",error_description="login or password incorrects"'
@@ -136,6 +137,7 @@ class Simulator:
         self._token_rng = random.Random(f"{seed}:tokens")
         self._tokens: dict[str, datetime] = {}
         self._scripted: deque[_ScriptedFault] = deque()
+        self._loaded_stamp: tuple[int, int] | None = None
         if self.state_file is not None and self.state_file.exists():
             self._load_state(self.state_file)
 
@@ -158,10 +160,16 @@ class Simulator:
             try:
                 response = self._handle(request)
             except httpx.TimeoutException:
-                self.request_log.append((request.method, request.url.path, -1))
+                self._log_request(request, -1)
                 raise
-            self.request_log.append((request.method, request.url.path, response.status_code))
+            self._log_request(request, response.status_code)
             return response
+
+    def _log_request(self, request: httpx.Request, status: int) -> None:
+        self.request_log.append((request.method, request.url.path, status))
+        if len(self.request_log) > REQUEST_LOG_LIMIT:
+            # A long-running served simulator keeps only the most recent half.
+            del self.request_log[: REQUEST_LOG_LIMIT // 2]
 
     def _handle(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path
@@ -363,23 +371,43 @@ class Simulator:
         """Apply every flow and invoice step due by now; return True when anything changed."""
         from chorus_tui.sandbox.api_invoices import advance_flows
 
+        self._reload_if_changed()
         now = self.clock.now()
         changed = advance_flows(self, now)
         return self.ledger.catch_up(now) or changed
 
+    def _fresh_ledger(self) -> Ledger:
+        return Ledger(self.seed, self.ledger.step_seconds, self.ledger.failure_shares)
+
+    def _state_stamp(self) -> tuple[int, int] | None:
+        try:
+            stat = self.state_file.stat() if self.state_file is not None else None
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size) if stat else None
+
     def _load_state(self, path: Path) -> None:
         """Load the saved ledger, or move an unreadable file aside and start empty (nothing is deleted)."""
+        ledger = self._fresh_ledger()
         try:
-            self.ledger.load(path)
+            ledger.load(path)
         except (ValueError, KeyError, TypeError) as error:
             aside = path.with_name(f"{path.name}.unreadable-{int(time.time())}")
             path.replace(aside)
-            self.ledger = Ledger(self.seed, self.ledger.step_seconds, self.ledger.failure_shares)
             log.warning("simulator state %s is unreadable (%s); moved to %s and started empty", path, error, aside)
+        self.ledger = ledger
+        self._loaded_stamp = self._state_stamp()
+
+    def _reload_if_changed(self) -> None:
+        """Reload the state file when another process (the TUI, `chorus-tui sync`) saved it since."""
+        stamp = self._state_stamp()
+        if stamp is not None and stamp != self._loaded_stamp:
+            self._load_state(self.state_file)
 
     def _persist(self) -> None:
         if self.state_file is not None:
             self.ledger.save(self.state_file)
+            self._loaded_stamp = self._state_stamp()
 
     # -- helpers for handlers ----------------------------------------------------------------------
 
@@ -461,6 +489,7 @@ class Simulator:
         from chorus_tui.sandbox.state import HAPPY_PATH
 
         with self.lock:
+            self._reload_if_changed()
             structure = STRUCTURES_BY_SIRET.get(recipient_siret)
             ttc = Decimal(amount)
             ht = Decimal(amount_ht) if amount_ht is not None else (ttc / Decimal("1.2")).quantize(Decimal("0.01"))

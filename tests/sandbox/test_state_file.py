@@ -76,3 +76,16 @@ def test_truncated_state_file_moved_aside(tmp_path):
     sim.add_existing_invoice("NEW-1", date(2026, 1, 1), "21170753455688")
     assert json.loads(state_file.read_text(encoding="utf-8"))["invoices"][0]["number"] == "NEW-1"
     assert len(list(tmp_path.glob("chorus.json.unreadable-*"))) == 1
+
+
+def test_two_simulators_share_state_file(tmp_path):
+    state_file = tmp_path / "chorus.json"
+    clock = ManualClock()
+    tui = Api(Simulator(clock, state_file=state_file))
+    cron = Api(Simulator(clock, state_file=state_file))
+    assert tui.call("/cpro/factures/v1/soumettre", pdf_body(tui, number="SHARED-1"))["codeRetour"] == 0
+    assert cron.call("/cpro/factures/v1/soumettre", pdf_body(cron, number="SHARED-2"))["codeRetour"] == 0
+    numbers = sorted(row["numeroFacture"]
+                     for row in tui.call("/cpro/factures/v1/rechercher/fournisseur", {})["listeFactures"])
+    assert numbers == ["SHARED-1", "SHARED-2"]
+    assert cron.call("/cpro/factures/v1/soumettre", pdf_body(cron, number="SHARED-1"))["codeRetour"] == 20111
