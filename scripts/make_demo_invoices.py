@@ -11,6 +11,9 @@ neither, a Factur-X file, a SIRET with a wrong check digit, no Chorus Pro
 data at all, a credit note, a mandataire, a VAT exemption, large amounts
 and Chorus Pro labels laid out as a table. The PDFs use the Helvetica core
 font with the windows-1252 encoding, so no font file is needed.
+
+Plain PDFs come out byte-identical on every run; the Factur-X one does not,
+because the factur-x library stamps the current time in its metadata.
 """
 
 from __future__ import annotations
