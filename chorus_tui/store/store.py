@@ -562,6 +562,30 @@ class Store:
                 conn.execute("UPDATE invoices SET rejection_handled = ? WHERE id = ?",
                              (int(rejection_handled), invoice_id))
 
+    def record_correction(
+        self,
+        invoice_id: int,
+        kind: EventKind,
+        *,
+        status_code: str | None,
+        at: datetime,
+        comment: str | None = None,
+        recipient_siret: str | None = None,
+        message: Message | None = None,
+    ) -> None:
+        """Record a remedy applied on Chorus Pro (recycling, completion) and the status it led to, if known."""
+        with self._transaction() as conn:
+            if recipient_siret:
+                conn.execute("UPDATE invoices SET recipient_siret = ? WHERE id = ?", (recipient_siret, invoice_id))
+                number = conn.execute("SELECT number FROM invoices WHERE id = ?", (invoice_id,)).fetchone()[0]
+                conn.execute("UPDATE invoices SET search_text = ? WHERE id = ?",
+                             (self._search_text_for(conn, invoice_id, number, recipient_siret), invoice_id))
+            self._insert_event(conn, invoice_id, kind, at=_iso(at), comment=comment, message=message)
+            if status_code:
+                self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=status_code,
+                                   comment=comment)
+                self._set_status(conn, invoice_id, status_code, at=_iso(at), comment=comment)
+
     def mark_rejection_handled(self, invoice_id: int, *, actor: str | None = None) -> None:
         with self._transaction() as conn:
             conn.execute("UPDATE invoices SET rejection_handled = 1, updated_at = ? WHERE id = ?",
