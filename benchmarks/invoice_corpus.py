@@ -1,10 +1,11 @@
 """Generate a folder of invoice PDFs shaped like the ones suppliers' invoicing tools produce.
 
-Each file has a logo image, an embedded TrueType font (DejaVu Sans when the
-system has it, else the Helvetica core font) for the header, a customer block, Chorus Pro
-references in one of the label variants the demo invoices use, a lines table
-that runs over two or three pages for one file in ten, totals and payment
-terms in Helvetica. One file in five is a Factur-X EN16931 PDF. The invoice data and the
+Each file has a logo image and a header set in an embedded TrueType font
+(DejaVu Sans when the system has it, else the Helvetica core font). Then come
+a customer block and Chorus Pro references in one of the label variants the
+demo invoices use. The lines table, totals and payment terms are set in
+Helvetica, and the table runs over two or three pages for one file in ten.
+One file in five is a Factur-X EN16931 PDF. The invoice data and the
 Factur-X XML come from scripts/make_demo_invoices.py.
 """
 
@@ -68,6 +69,7 @@ def logo_png(seed: int = 0) -> bytes:
 def random_invoice(index: int, generator: random.Random) -> DemoInvoice:
     """Return invoice number `index` addressed to a random directory structure."""
     structure = generator.choice([s for s in STRUCTURES if s.active])
+
     if generator.random() < 0.1:
         line_count = generator.randint(25, 70)
     else:
@@ -77,6 +79,7 @@ def random_invoice(index: int, generator: random.Random) -> DemoInvoice:
              Decimal(generator.randint(500, 250000)) / 100, generator.choice(VAT_RATES))
         for _ in range(line_count)
     ]
+
     block: list[tuple[str, str]] = []
     if generator.random() < 0.9:
         block.append((generator.choice(("SIRET", "SIRET destinataire", "Siret du client")), siret(structure.siret)))
@@ -89,6 +92,7 @@ def random_invoice(index: int, generator: random.Random) -> DemoInvoice:
                       generator.choice(structure.engagements).number))
     elif generator.random() < 0.3:
         block.append(("N° bon de commande", f"BC-2026-{generator.randint(100, 999)}"))
+
     issue_date = date(2026, 1, 1) + timedelta(days=generator.randrange(330))
     facturx_options = None
     if generator.random() < 0.2:

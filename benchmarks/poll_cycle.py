@@ -1,7 +1,7 @@
 """Compare one status poll of our incremental Poller with per-invoice history polling.
 
 `--size` invoices (default 10,000) are deposited on the simulator and linked
-in the store, all in MISE_A_DISPOSITION for 30 days; a poll ran an hour ago.
+in the store, all in MISE_A_DISPOSITION for 30 days, and a poll ran an hour ago.
 Then `--changed` of them (default 50) change status, and one poll cycle is
 timed two ways against the same simulator, each on its own copy of the store:
 - `Poller.poll_once`: one search of the invoices whose status changed since

@@ -2,9 +2,9 @@
 
 `--size` invoices (default 10,000) exist on the simulator, deposited over the
 year before the run, and in the store, not linked. `Reconciler.reconcile`
-walks that year month by month and links each by its number; the script
-prints its API calls and wall time (median of `--repeat` runs, each on its
-own copy of the store).
+walks that year month by month and links each invoice by its number. The
+script prints its API calls and wall time, the median of `--repeat` runs,
+each on its own copy of the store.
 """
 
 from __future__ import annotations
