@@ -47,6 +47,7 @@ def build_app(
     poller: Poller | None = None,
     supplier: Supplier | None = None,
     profile_label: str = "",
+    profile_name: str | None = None,
     demo: bool = False,
     simulator: Simulator | None = None,
     poll_interval: float = 300.0,
@@ -67,6 +68,7 @@ def build_app(
         clock=clock,
         supplier=supplier or Supplier(),
         profile_label=profile_label,
+        profile_name=profile_name,
         demo=demo,
         simulator=simulator,
         poll_interval=poll_interval,
@@ -160,6 +162,7 @@ def build_profile_app(profile: ResolvedProfile, *, clock: Clock | None = None) -
         client=client,
         supplier=supplier,
         profile_label=profile_label(profile.name, profile.settings.environment),
+        profile_name=profile.name,
         poll_interval=float(config.poll_interval_seconds),
         ask_connection=client is None,
         connect=connect,
@@ -174,4 +177,5 @@ async def _connect_from_setup(context: AppContext, setup: ConnectionSetup, clock
     context.supplier = Supplier(structure_id=setup.supplier.structure_id, siret=setup.supplier.siret,
                                 name=setup.supplier.name, bank_account_id=setup.bank_account_id)
     context.profile_label = profile_label(setup.profile, setup.settings.environment)
+    context.profile_name = setup.profile
     log.info("connected profile %s to %s", setup.profile, setup.settings.environment.value)

@@ -49,7 +49,8 @@ class ChorusApp(App[None]):
         if self.ask_connection:
             from chorus_tui.ui.screens.connection import ConnectionScreen
 
-            self.push_screen(ConnectionScreen(), self._connection_done)
+            screen = ConnectionScreen(profile=self.context.profile_name, clock=self.context.clock)
+            self.push_screen(screen, self._connection_done)
             return
         self._show_invoices()
 

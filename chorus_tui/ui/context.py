@@ -45,6 +45,7 @@ class AppContext:
     poller: Poller | None = None
     supplier: Supplier = field(default_factory=Supplier)
     profile_label: str = ""
+    profile_name: str | None = None  # None in the demo
     demo: bool = False
     simulator: Simulator | None = None
     poll_interval: float = 60.0

@@ -44,7 +44,7 @@ INVOICE_BINDINGS = [
 ]
 
 FORM_BINDINGS = [
-    _command("ctrl+s", "submit", "submit", priority=True),
+    _command("ctrl+s", "submit", "submit", priority=True, key_display="Ctrl+S"),
     _command("escape", "cancel", "cancel", key_display=t("ui.keyname_escape")),
 ]
 

@@ -111,7 +111,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
                 yield Static("", id="form-status")
                 yield Button(t("ui.form_submit"), id="submit", variant="primary", compact=True)
                 yield Button(t("common.cancel"), id="cancel", compact=True)
-            yield Footer()
+            yield Footer(compact=True, show_command_palette=False)
 
     def _title(self, row: InvoiceRow) -> Text:
         title = Text(t("ui.form_title", number=row.number or row.source_key), style="bold")

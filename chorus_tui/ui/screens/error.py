@@ -30,7 +30,7 @@ class ErrorScreen(ModalScreen[None]):
             yield Static(self.error_title, id="error-title")
             with VerticalScroll(id="error-body"):
                 yield Static(self.detail, id="error-detail", markup=False)
-            yield Footer()
+            yield Footer(compact=True, show_command_palette=False)
 
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(f"{self.error_title}\n{self.detail}")

@@ -33,7 +33,7 @@ class HelpScreen(ModalScreen[None]):
                     yield Static(self._key_table(bindings), classes="help-keys")
                 yield Static(t("ui.help_palette"), classes="help-section")
                 yield Static(t("ui.help_palette_text"), classes="help-keys")
-            yield Footer()
+            yield Footer(compact=True, show_command_palette=False)
 
     def _key_table(self, bindings: list[Binding]) -> Text:
         lines = Text()

@@ -73,10 +73,10 @@ class InvoicesScreen(Screen[None]):
             yield Static(context.profile_label, id="profile")
             for _, _, css_class in COUNTERS:
                 yield Static("", classes=f"counter {css_class}", id=f"count-{css_class}")
-        yield Input(placeholder=t("ui.filter_placeholder"), id="filter")
+        yield Input(placeholder=t("ui.filter_placeholder"), id="filter", compact=True)
         yield InvoiceTable(self._count_rows, self._fetch_rows, empty_text=t("ui.table_empty"), id="invoices-table")
         yield Static("", id="detail")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

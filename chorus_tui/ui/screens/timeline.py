@@ -52,21 +52,20 @@ class TimelineScreen(ModalScreen[None]):
             with VerticalScroll(id="timeline-events"):
                 for event in store.events(self.invoice_id):
                     yield self._event_widget(event)
-            yield Footer()
+            yield Footer(compact=True, show_command_palette=False)
 
     def _summary(self, invoice: InvoiceRow) -> Text:
-        title = Text(t("ui.timeline_title", number=invoice.number or invoice.source_key), style="bold")
-        details = [
-            invoice.customer or "",
-            invoice.recipient_siret or "",
-            format_date(invoice.invoice_date),
-            format_money(invoice.total_ttc, invoice.currency),
-        ]
+        title = Text(t("ui.timeline_title", number=invoice.number or invoice.source_key), style="bold",
+                     no_wrap=True, overflow="ellipsis")
+        details = [invoice.customer or "", format_date(invoice.invoice_date),
+                   format_money(invoice.total_ttc, invoice.currency)]
         title.append("\n" + " · ".join(part for part in details if part))
-        current = t("ui.timeline_current", status=invoice.status_label)
+        current = [t("ui.timeline_current", status=invoice.status_label)]
         if invoice.chorus_invoice_id:
-            current += " · " + t("ui.detail_chorus_id", id=invoice.chorus_invoice_id)
-        title.append("\n" + current)
+            current.append(t("ui.detail_chorus_id", id=invoice.chorus_invoice_id))
+        if invoice.recipient_siret:
+            current.append(t("ui.timeline_siret", siret=invoice.recipient_siret))
+        title.append("\n" + " · ".join(current))
         return title
 
     def _event_widget(self, event: EventRow) -> Static:
