@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -54,7 +55,7 @@ def test_truncated_pdf(tmp_path):
 
 
 def test_encrypted_pdf(tmp_path):
-    writer = PdfWriter(clone_from=PdfReader(__import__("io").BytesIO(make_pdf(["Facture FAC-2026-0001"]))))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["Facture FAC-2026-0001"]))))
     writer.encrypt(user_password="secret", owner_password="owner")
     path = tmp_path / "locked.pdf"
     with path.open("wb") as handle:
@@ -211,3 +212,28 @@ def test_parse_amount_round_trips_french_format(value):
     french = f"{value:,.2f}".replace(",", " ").replace(".", ",")
     assert parse_amount(french) == value
     assert parse_amount(f"{value:.2f}") == value
+
+
+def test_broken_facturx_xml_falls_back_to_text(tmp_path):
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["Facture N° FAC-2026-0800", "SIRET : 211 707 534 55688"]))))
+    writer.add_attachment("factur-x.xml", b"<rsm:CrossIndustryInvoice broken")
+    path = tmp_path / "broken.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    invoice = read_invoice(path)
+    assert invoice.errors == []
+    assert not invoice.is_facturx
+    assert invoice.invoice_number == "FAC-2026-0800"
+    assert invoice.detection.recipient_siret == "21170753455688"
+    assert "sources.facturx_unreadable" in [warning.key for warning in invoice.detection.warnings]
+
+
+def test_other_xml_attachment_ignored(tmp_path):
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["Facture N° FAC-2026-0801"]))))
+    writer.add_attachment("bordereau.xml", b"<bordereau/>")
+    path = tmp_path / "other.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    invoice = read_invoice(path)
+    assert not invoice.is_facturx
+    assert invoice.detection.warnings[0].key == "detect.no_recipient_siret"
