@@ -270,8 +270,13 @@ class Simulator:
         advance = getattr(self.clock, "advance", None)
         if callable(advance):
             advance(seconds)
-        else:
+            return
+        # Release the lock while waiting, so that a slow answer does not hold up the other server threads.
+        self.lock.release()
+        try:
             time.sleep(seconds)
+        finally:
+            self.lock.acquire()
 
     def _fault_before(self, request: httpx.Request, kind: str) -> httpx.Response:
         log.info("simulator fault %s before %s %s", kind, request.method, request.url.path)

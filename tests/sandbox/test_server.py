@@ -90,3 +90,36 @@ def test_run_without_action(capsys):
     command.add_arguments(parser)
     assert command.run(parser.parse_args([])) == 2
     assert "serve" in capsys.readouterr().err
+
+
+def test_slow_answer_releases_lock_on_system_clock(monkeypatch):
+    from chorus_tui.clock import SystemClock
+    from chorus_tui.sandbox import simulator as module
+
+    sim = Simulator(SystemClock())
+    waits = []
+
+    def fake_sleep(seconds):
+        # Another thread must be able to take the lock while the slow answer waits.
+        import threading
+
+        result = []
+
+        def try_lock():
+            acquired = sim.lock.acquire(blocking=False)
+            result.append(acquired)
+            if acquired:
+                sim.lock.release()
+
+        thread = threading.Thread(target=try_lock)
+        thread.start()
+        thread.join()
+        waits.append((seconds, result[0]))
+
+    monkeypatch.setattr(module.time, "sleep", fake_sleep)
+    sim.fail_next(kinds.SLOW)
+    response = sim.handle(httpx.Request("POST", "http://127.0.0.1/api/oauth/token",
+                                        data={"grant_type": "client_credentials", "client_id": "a",
+                                              "client_secret": "b"}))
+    assert response.status_code == 200
+    assert waits == [(30.0, True)]
