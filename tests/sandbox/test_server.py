@@ -123,3 +123,32 @@ def test_slow_answer_releases_lock_on_system_clock(monkeypatch):
                                               "client_secret": "b"}))
     assert response.status_code == 200
     assert waits == [(30.0, True)]
+
+
+def test_cli_serve_prints_urls_and_stops_on_ctrl_c(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chorus_tui", "--lang", "fr", "sandbox", "serve", "--port", "0",
+         "--state-file", str(tmp_path / "state.json")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        lines = [process.stdout.readline() for _ in range(5)]
+        token_line = next(line for line in lines if "token_url" in line)
+        api_line = next(line for line in lines if "api_url" in line)
+        token_url = token_line.rsplit(" ", 1)[1].strip()
+        api_url = api_line.rsplit(" ", 1)[1].strip()
+        assert token_url.startswith("http://127.0.0.1:")
+        assert token_url == f"{api_url}/api/oauth/token"
+        response = httpx.post(token_url, data={"grant_type": "client_credentials", "client_id": "a",
+                                               "client_secret": "b"}, timeout=5)
+        assert response.status_code == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert "Simulateur arrêté." in out
