@@ -118,7 +118,7 @@ def _choose_value(detection: Detection, field: str, values: list[tuple[str, str]
     setattr(detection, field, kept)
     detection.sources[field] = source
     reported: set[str] = set()
-    for other_source, other in values[1:]:
+    for _, other in values[1:]:
         if other.casefold() == kept.casefold() or other.casefold() in reported:
             continue
         reported.add(other.casefold())
@@ -266,9 +266,8 @@ def _rank_candidates(detection: Detection, candidates: list[SiretCandidate], exc
         return
     chosen = eligible[0]
     detection.recipient_siret = chosen.siret
-    detection.sources["recipient_siret"] = FACTURX if chosen.source == FACTURX else (
-        SOURCE if chosen.source == SOURCE else TEXT
-    )
+    # Detection.sources names three origins; a labelled and an unlabelled SIRET both come from the text.
+    detection.sources["recipient_siret"] = chosen.source if chosen.source in (FACTURX, SOURCE) else TEXT
     if not chosen.checksum_valid:
         detection.warnings.append(Message("detect.siret_checksum", {"siret": chosen.siret}))
     for other in eligible[1:]:

@@ -29,7 +29,7 @@ def read_invoice(
     """Read an invoice PDF (Factur-X or plain) and detect its Chorus Pro data.
 
     Never raises for a bad file: a missing, empty, encrypted or non-PDF file
-    gives a SourceInvoice whose `errors` say why.
+    gives a SourceInvoice whose `errors` give the reason.
     """
     path = Path(path)
     invoice = SourceInvoice(source_key=path.name, file_path=path)
