@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chorus_tui.detection import detect_chorus_data
+from chorus_tui.detection import ChorusFields, detect_chorus_data
 from chorus_tui.sources.text import clean_text
 
 VALMORIN = "21170753455688"  # Commune de Valmorin in the simulator's directory
@@ -265,3 +265,24 @@ label_words = st.sampled_from(["SIRET", "Service", "N° engagement", "EJ", "N° 
 def test_detection_never_raises_on_label_soup(words):
     detection = detect("".join(words), supplier_sirets={SUPPLIER})
     assert detection.recipient_siret in (None, VALMORIN)
+
+
+def test_structured_fields_beat_free_text():
+    structured = ChorusFields(recipient_siret=BEAURIVAGE, service_code="CCAS", engagement_number="EJ-SRC")
+    detection = detect(f"SIRET : {VALMORIN}\nService : ST\nN° marché : M-1", structured=structured)
+    assert detection.recipient_siret == BEAURIVAGE
+    assert detection.sources["recipient_siret"] == "source"
+    assert detection.service_code == "CCAS"
+    assert detection.sources["service_code"] == "source"
+    assert detection.engagement_number == "EJ-SRC"
+    assert detection.contract_number == "M-1"
+    assert detection.sources["contract_number"] == "text"
+    keys = [warning.key for warning in detection.warnings]
+    assert "detect.disagree_recipient_siret" in keys
+    assert "detect.disagree_service_code" in keys
+
+
+def test_structured_invalid_siret_warns():
+    detection = detect("", structured=ChorusFields(recipient_siret="1234"))
+    assert detection.recipient_siret is None
+    assert "detect.siret_length" in [warning.key for warning in detection.warnings]
