@@ -292,7 +292,7 @@ def user_attachments(sim: Simulator, body: dict[str, Any]) -> Reply:
 
 
 def search_engagements(sim: Simulator, body: dict[str, Any]) -> Reply:
-    # NOTE: only the request keys are sourced; the answer's field names mirror them.
+    # NOTE: only the request keys are sourced, so the response's field names mirror them.
     supplier = get_str(body, "structureReceptriceEngagementJuridique")
     number = get_str(body, "numeroEngagementJuridique")
     state = get_str(body, "etatCourantEngagementJuridique")

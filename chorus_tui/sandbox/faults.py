@@ -144,8 +144,8 @@ class AuthPolicy:
 
     By default every client id/secret and every technical login/password are accepted.
     `unsubscribed` contains the API families (`factures`, `structures`, `transverses`, `utilisateurs`,
-    `engagementsJuridiques`) that answer HTTP 403, as PISTE does when the application has not
-    subscribed to them. `maintenance` makes every API call answer HTTP 503 with an HTML page.
+    `engagementsJuridiques`) that return HTTP 403, as PISTE does when the application has not
+    subscribed to them. `maintenance` makes every API call return HTTP 503 with an HTML page.
     `accounts`, when set, maps the only accepted technical logins to their passwords.
     """
 

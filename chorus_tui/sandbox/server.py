@@ -46,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SimulatorServer
     protocol_version = "HTTP/1.1"
 
-    def _answer(self) -> None:
+    def _relay(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         content = self.rfile.read(length) if length else b""
         host, port = self.server.server_address[:2]
@@ -67,10 +67,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = _answer
-    do_POST = _answer
-    do_PUT = _answer
-    do_DELETE = _answer
+    do_GET = _relay
+    do_POST = _relay
+    do_PUT = _relay
+    do_DELETE = _relay
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - signature of the base class
         log.debug("sandbox %s - %s", self.address_string(), format % args)

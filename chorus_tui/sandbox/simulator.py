@@ -271,7 +271,7 @@ class Simulator:
         if callable(advance):
             advance(seconds)
             return
-        # Release the lock while waiting, so that a slow answer does not hold up the other server threads.
+        # Release the lock while waiting, so that a slow response does not hold up the other server threads.
         self.lock.release()
         try:
             time.sleep(seconds)

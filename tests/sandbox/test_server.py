@@ -92,7 +92,7 @@ def test_run_without_action(capsys):
     assert "serve" in capsys.readouterr().err
 
 
-def test_slow_answer_releases_lock_on_system_clock(monkeypatch):
+def test_slow_response_releases_lock(monkeypatch):
     from chorus_tui.clock import SystemClock
     from chorus_tui.sandbox import simulator as module
 
@@ -100,7 +100,7 @@ def test_slow_answer_releases_lock_on_system_clock(monkeypatch):
     waits = []
 
     def fake_sleep(seconds):
-        # Another thread must be able to take the lock while the slow answer waits.
+        # Another thread must be able to take the lock while the slow response waits.
         import threading
 
         result = []
@@ -125,7 +125,7 @@ def test_slow_answer_releases_lock_on_system_clock(monkeypatch):
     assert waits == [(30.0, True)]
 
 
-def test_cli_serve_prints_urls_and_stops_on_ctrl_c(tmp_path):
+def test_cli_serve_end_to_end(tmp_path):
     import os
     import signal
     import subprocess
