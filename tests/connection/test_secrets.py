@@ -18,6 +18,7 @@ from chorus_tui.secrets import (
     SecretSource,
     SecretStorage,
     SecretStore,
+    clear_session_secrets,
     environment_variable_names,
     secrets_file_path,
 )
@@ -210,3 +211,30 @@ def test_profiles_are_separate(memory_keyring):
 def test_repr_hides_values():
     store = SecretStore("default", environ={"CHORUS_TUI_TECH_PASSWORD": "visible?"})
     assert "visible?" not in repr(store.get(PASSWORD))
+
+
+def test_lookup_order_peels_source_by_source(memory_keyring):
+    environ = {"CHORUS_TUI_TECH_PASSWORD": "env"}
+    store = SecretStore("default", environ=environ, backend=memory_keyring)
+    store.save({PASSWORD: SecretStr("file")}, SecretStorage.FILE)
+    store.save({PASSWORD: SecretStr("memory")}, SecretStorage.MEMORY)
+    store.save({PASSWORD: SecretStr("keyring")}, SecretStorage.KEYRING)
+
+    seen = []
+    seen.append(store.lookup(PASSWORD))
+    environ.clear()
+    seen.append(store.lookup(PASSWORD))
+    memory_keyring.passwords.clear()
+    seen.append(store.lookup(PASSWORD))
+    clear_session_secrets()
+    seen.append(store.lookup(PASSWORD))
+    secrets_file_path("default").unlink()
+    seen.append(store.lookup(PASSWORD))
+
+    assert [(value.get_secret_value(), source) for value, source in seen[:4]] == [
+        ("env", SecretSource.ENVIRONMENT),
+        ("keyring", SecretSource.KEYRING),
+        ("memory", SecretSource.MEMORY),
+        ("file", SecretSource.FILE),
+    ]
+    assert seen[4] is None
