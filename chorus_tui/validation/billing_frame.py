@@ -22,6 +22,11 @@ FRAMES_WITH_VALIDATOR = (A9, A12)
 FIELD = "billing_frame"
 
 
+def billing_frame_label(code: str) -> Message | str:
+    """Return the French name of a billing frame code, or the code itself when it is unknown."""
+    return message(f"frame_label_{code.split('_', 1)[0].lower()}") if code in BILLING_FRAMES else code
+
+
 def suggest_billing_frame(invoice: SourceInvoice) -> tuple[str, Message]:
     """Return the billing frame the invoice calls for and the reason, to show beside the form's choice.
 
@@ -60,14 +65,14 @@ def check_billing_frame(form: DepositForm, invoice: SourceInvoice | None = None,
         results.append(warning(FIELD, "frame_mandataire_detected", siret=mandataire,
                                name=invoice.detection.mandataire_name or mandataire))
     if not any(result.field == FIELD for result in results):
-        results.append(passed(FIELD, "frame_ok", value=frame))
+        results.append(passed(FIELD, "frame_ok", value=billing_frame_label(frame)))
     return results
 
 
 def _check_validator(form: DepositForm, supplier_sirets: frozenset[str]) -> list[CheckResult]:
     field = "validator_siret"
     if not form.validator_siret:
-        return [blocking(field, "validator_missing", frame=form.billing_frame)]
+        return [blocking(field, "validator_missing", frame=billing_frame_label(form.billing_frame))]
     result = check_siret(form.validator_siret, party=Party.MANDATAIRE, field=field)
     if result.level != "pass":
         return [result]

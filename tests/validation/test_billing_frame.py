@@ -45,7 +45,7 @@ def test_detected_mandataire_suggests_a12_with_its_name():
 def test_a1_passes():
     results = check_billing_frame(form())
     assert [result.level for result in results] == [CheckLevel.PASS]
-    assert str(results[0].message) == "Cadre de facturation : A1_FACTURE_FOURNISSEUR."
+    assert str(results[0].message) == "Cadre de facturation : A1 – facture fournisseur."
 
 
 def test_a2_with_amount_to_pay_is_blocking():
@@ -68,8 +68,8 @@ def test_a12_without_validator_is_blocking():
     assert results[0].level is CheckLevel.BLOCKING
     assert results[0].field == "validator_siret"
     assert str(results[0].message) == (
-        "SIRET du valideur manquant : le cadre A12_FACTURE_COTRAITANT exige la structure qui valide la facture "
-        "(le mandataire ou le titulaire du marché). Saisissez son SIRET."
+        "SIRET du valideur manquant : le cadre « A12 – facture de cotraitant » exige la structure qui valide la "
+        "facture (le mandataire ou le titulaire du marché). Saisissez son SIRET."
     )
 
 

@@ -11,7 +11,7 @@ def form(**fields) -> DepositForm:
 def test_transfer_with_account_passes():
     results = check_payment_mode(form(bank_account_id=4107))
     assert [result.level for result in results] == [CheckLevel.PASS]
-    assert str(results[0].message) == "Mode de paiement : VIREMENT."
+    assert str(results[0].message) == "Mode de paiement : Virement."
 
 
 def test_transfer_without_account_is_blocking():
@@ -33,7 +33,7 @@ def test_credit_note_with_payment_mode_is_blocking():
     results = check_payment_mode(form(kind=InvoiceKind.CREDIT_NOTE, payment_mode="VIREMENT"))
     assert results[0].level is CheckLevel.BLOCKING
     assert str(results[0].message) == (
-        "Mode de paiement « VIREMENT » sur un avoir : un avoir ne porte pas de mode de paiement, et Chorus Pro "
+        "Mode de paiement « Virement » sur un avoir : un avoir ne porte pas de mode de paiement, et Chorus Pro "
         "rejette des avoirs pour cette raison. Videz ce champ."
     )
 
