@@ -112,7 +112,8 @@ async def _run(args: argparse.Namespace, connection: _Connection, clock) -> int:
     try:
         try:
             async with connection.client as client:
-                recovered = await DepositService(client, store, clock).recover_pending()
+                deposit_service = DepositService(client, store, clock)
+                recovered = await deposit_service.recover_pending()
                 result["recovered"] = [
                     {"invoice_id": outcome.invoice_id, "state": outcome.state.value} for outcome in recovered
                 ]
@@ -121,7 +122,7 @@ async def _run(args: argparse.Namespace, connection: _Connection, clock) -> int:
                     since = args.since or today - timedelta(days=DEFAULT_RECONCILE_DAYS)
                     reconciliation = await Reconciler(client, store, clock).reconcile(since, today)
                     result["reconciliation"] = _reconciliation_json(reconciliation)
-                report = await Poller(client, store, clock).poll_once()
+                report = await Poller(client, store, clock, deposit_service=deposit_service).poll_once()
                 result["poll"] = _report_json(report)
         except CREDENTIAL_ERRORS as error:
             return _print_failure(args, EXIT_CREDENTIALS, "credentials", [str(error.message)])

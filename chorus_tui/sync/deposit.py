@@ -24,7 +24,7 @@ from chorus_tui.clock import Clock
 from chorus_tui.domain import DepositForm, DepositRoute
 from chorus_tui.i18n import Message
 from chorus_tui.statuses import DEPOSITABLE_STATUSES, DEPOSITED, DRAFT, FLOW_RECEIVED, TO_DEPOSIT
-from chorus_tui.store import DepositAttempt, Store, StoreError
+from chorus_tui.store import AttemptState, DepositAttempt, Store, StoreError
 from chorus_tui.sync.payload import FACTURX_FLOW_SYNTAX, attachment_name, payload_digest
 from chorus_tui.sync.timezones import as_aware
 
@@ -91,6 +91,22 @@ class DepositService:
             async with self._lock(attempt.invoice_id):
                 current = self.store.open_attempt(attempt.invoice_id)
                 if current is not None:
+                    outcomes.append(await self._resolve_safely(current))
+        return outcomes
+
+    async def resolve_unknown(self) -> list[DepositOutcome]:
+        """Check again the attempts whose response was lost, without touching those still being sent.
+
+        The poller calls this at each poll, so that a flow received despite a
+        lost response is adopted once Chorus Pro has integrated it.
+        """
+        outcomes = []
+        for attempt in self.store.open_attempts():
+            if attempt.state is not AttemptState.UNKNOWN:
+                continue
+            async with self._lock(attempt.invoice_id):
+                current = self.store.open_attempt(attempt.invoice_id)
+                if current is not None and current.state is AttemptState.UNKNOWN:
                     outcomes.append(await self._resolve_safely(current))
         return outcomes
 

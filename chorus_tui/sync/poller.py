@@ -24,6 +24,7 @@ from chorus_tui.statuses import (
     FLOW_REJECTED,
 )
 from chorus_tui.store import InvoiceRow, Store
+from chorus_tui.sync.deposit import DepositOutcome, DepositService
 from chorus_tui.sync.timezones import as_aware, paris_day_window
 
 log = logging.getLogger(__name__)
@@ -62,19 +63,24 @@ class PollReport:
     unmatched: int = 0  # invoices changed on Chorus Pro that no local invoice is linked to
     flows_checked: int = 0
     history_calls: int = 0
+    resolved: list[DepositOutcome] = field(default_factory=list)  # unanswered deposits checked again
 
 
 class Poller:
     """Reads status changes from Chorus Pro into the store."""
 
-    def __init__(self, client, store: Store, clock: Clock) -> None:
+    def __init__(self, client, store: Store, clock: Clock, *, deposit_service: DepositService | None = None) -> None:
         self.client = client
         self.store = store
         self.clock = clock
+        # With a deposit service, each poll first checks again the deposits whose response was lost.
+        self.deposit_service = deposit_service
 
     async def poll_once(self) -> PollReport:
         """Run one poll; ChorusError from the client propagates, and the checkpoint is then left unchanged."""
         report = PollReport(started_at=self.clock.now())
+        if self.deposit_service is not None:
+            report.resolved = await self.deposit_service.resolve_unknown()
         await self._follow_flows(report)
         await self._poll_statuses(report)
         await self._learn_payment_reporting()

@@ -212,3 +212,26 @@ async def test_recipient_without_payment_status_finishes(client, store, simulato
     assert store.get_invoice(invoice_id).category is Category.FINISHED
     assert store.polled_invoices() == []
     assert client.calls["structures/v1/consulter"] == structure_calls
+
+
+async def test_lost_flow_response_adopted_by_poll(client, store, simulator, clock, tmp_path):
+    from chorus_tui.sandbox import faults
+
+    invoice_id, form = add_invoice(store, tmp_path, 1, route=DepositRoute.FLOW)
+    form.attachment_path.write_bytes(facturx_pdf(form.invoice_number))
+    service = DepositService(client, store, clock)
+    simulator.fail_next(faults.TIMEOUT_AFTER, path_contains="factures/v1/deposer/flux")
+    outcome = await service.deposit(invoice_id, form)
+    assert outcome.state is DepositState.UNKNOWN
+
+    poller = Poller(client, store, clock, deposit_service=service)
+    for _ in range(10):
+        clock.advance(30)
+        report = await poller.poll_once()
+        if report.resolved and report.resolved[0].state is DepositState.ADOPTED:
+            break
+
+    row = store.get_invoice(invoice_id)
+    assert row.chorus_invoice_id == simulator.invoices()[0].id
+    assert len(simulator.invoices()) == 1
+    assert client.calls["factures/v1/deposer/flux"] == 1
