@@ -133,6 +133,25 @@ def create_invoice(sim: Simulator, invoice: InvoiceRecord, structure: Structure,
     return invoice
 
 
+def _check_vat_lines(body: dict[str, Any], ht: Decimal, vat: Decimal) -> codes.Refusal | None:
+    """Check that the VAT summary lines (`ligneTva`), when sent, add up to the totals.
+
+    NOTE: no source says how strictly Chorus Pro compares them. The simulator allows one cent of
+    rounding per line.
+    """
+    lines = [item for item in body.get("ligneTva") or [] if isinstance(item, dict)]
+    if not lines:
+        return None
+    bases = [get_amount(item, "ligneTvaMontantBaseHtParTaux") or Decimal("0") for item in lines]
+    amounts = [get_amount(item, "ligneTvaMontantTvaParTaux") or Decimal("0") for item in lines]
+    tolerance = Decimal("0.01") * len(lines)
+    if abs(sum(bases) - ht) > tolerance:
+        return codes.vat_lines_inconsistent("ligneTvaMontantBaseHtParTaux", sum(bases), ht)
+    if abs(sum(amounts) - vat) > tolerance:
+        return codes.vat_lines_inconsistent("ligneTvaMontantTvaParTaux", sum(amounts), vat)
+    return None
+
+
 def _parse_invoice_date(raw: str) -> date:
     if "T" in raw or " " in raw:
         # The real platform returned HTTP 500 for a date with a time part (reported by facture-electronique).
@@ -247,7 +266,7 @@ def _submit_invoice(sim: Simulator, body: dict[str, Any]) -> Reply:
     ht = get_amount(body, "montantTotal.montantHtTotal")
     vat = get_amount(body, "montantTotal.montantTVA")
     ttc = get_amount(body, "montantTotal.montantTtcTotal")
-    problem = check_invoice(sim, number, invoice_date, sim.today(), ht, vat, ttc)
+    problem = check_invoice(sim, number, invoice_date, sim.today(), ht, vat, ttc) or _check_vat_lines(body, ht, vat)
     if problem is not None:
         return refused(problem)
 

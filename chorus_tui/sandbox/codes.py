@@ -127,6 +127,12 @@ def amounts_inconsistent(ht: object, vat: object, ttc: object) -> Refusal:
                    f"Montants incohérents : HT {ht} + TVA {vat} est différent du TTC {ttc}.")
 
 
+def vat_lines_inconsistent(field: str, line_total: object, invoice_total: object) -> Refusal:
+    return Refusal(AMOUNTS_INCONSISTENT,
+                   f"Récapitulatif de TVA incohérent : la somme des {field} ({line_total}) diffère du total de la "
+                   f"facture ({invoice_total}).")
+
+
 def field_missing(name: str) -> Refusal:
     return Refusal(FIELD_MISSING, f"Le champ {name} est obligatoire.")
 

@@ -166,6 +166,26 @@ def test_inconsistent_amounts(api):
     assert answer["codeRetour"] == 20113
 
 
+def test_vat_lines_must_add_up(api):
+    body = pdf_body(api)
+    body["ligneTva"] = [{"ligneTvaTauxManuel": 20, "ligneTvaMontantBaseHtParTaux": 600.0,
+                         "ligneTvaMontantTvaParTaux": 120.0},
+                        {"ligneTvaTauxManuel": 20, "ligneTvaMontantBaseHtParTaux": 300.0,
+                         "ligneTvaMontantTvaParTaux": 60.0}]
+    answer = api.call(SUBMIT, body)
+    assert answer["codeRetour"] == 20113
+    assert "ligneTvaMontantBaseHtParTaux" in answer["libelle"]
+
+
+def test_vat_lines_matching_totals(api):
+    body = pdf_body(api)
+    body["ligneTva"] = [{"ligneTvaTauxManuel": 20, "ligneTvaMontantBaseHtParTaux": 700.0,
+                         "ligneTvaMontantTvaParTaux": 140.0},
+                        {"ligneTvaTauxManuel": 20, "ligneTvaMontantBaseHtParTaux": 300.0,
+                         "ligneTvaMontantTvaParTaux": 60.01}]
+    assert api.call(SUBMIT, body)["codeRetour"] == 0
+
+
 def test_date_with_time_is_http_500(api, sim):
     body = pdf_body(api)
     body["dateFacture"] = "2026-02-27T00:00:00"
