@@ -29,7 +29,6 @@ from chorus_tui.sandbox.wire import (
     format_datetime,
     get_amount,
     get_int,
-    get_path,
     get_str,
     paginate,
     parse_period_bound,
