@@ -102,7 +102,7 @@ def _demo_connection(clock) -> _Connection:
 
 async def _run(args: argparse.Namespace, connection: _Connection, clock) -> int:
     from chorus_tui.chorus.errors import ChorusError
-    from chorus_tui.sync.deposit import DepositService
+    from chorus_tui.sync.deposit import STALE_SENDING_AFTER, DepositService
     from chorus_tui.sync.poller import Poller
     from chorus_tui.sync.reconcile import Reconciler
     from chorus_tui.sync.scheduler import CREDENTIAL_ERRORS
@@ -113,7 +113,8 @@ async def _run(args: argparse.Namespace, connection: _Connection, clock) -> int:
         try:
             async with connection.client as client:
                 deposit_service = DepositService(client, store, clock)
-                recovered = await deposit_service.recover_pending()
+                # The TUI may be sending right now: leave its fresh attempts alone.
+                recovered = await deposit_service.recover_pending(min_age=STALE_SENDING_AFTER)
                 result["recovered"] = [
                     {"invoice_id": outcome.invoice_id, "state": outcome.state.value} for outcome in recovered
                 ]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from chorus_tui.domain import CheckResult, DepositForm
+from chorus_tui.domain import CheckLevel, CheckResult, DepositForm
 from chorus_tui.i18n import Message
 from chorus_tui.statuses import (
     DEPOSIT_REFUSED,
@@ -108,7 +108,8 @@ _PATH_RULES: tuple[tuple[str, str], ...] = (
 )
 
 # Plain-language reasons, as recipients and Chorus Pro word them, matched on the folded text.
-# Each rule gives the field and, when the wording is specific, its own message key.
+# Each rule gives the field and, when the wording is specific, its own message key; on a tie
+# of position the earlier rule wins.
 _TEXT_RULES: tuple[tuple[str, str, str | None], ...] = (
     (r"\ben double\b|doublon|deja (ete )?(deposee|transmise|recue)", "invoice_number", "duplicate"),
     (r"bon de livraison|attestation|service fait|justificatif|proces.verbal|piece (jointe )?manquante",
@@ -149,13 +150,19 @@ def explain_reason(raw_text: str | None) -> ReasonExplanation:
         if re.search(pattern, path_text):
             return ReasonExplanation(field, _field_message(field, missing), raw)
 
-    for pattern, field, key in _TEXT_RULES:
-        if re.search(pattern, folded):
-            if key is not None:
-                return ReasonExplanation(field, Message(f"triage.reason.{key}"), raw)
-            return ReasonExplanation(field, _field_message(field, missing), raw)
-
-    return ReasonExplanation(None, Message("triage.reason.unknown"), raw)
+    # A sentence names its subject first ("Montant erroné : … bon de commande"), so the
+    # wording found earliest in the text wins, and the rule order breaks ties.
+    best: tuple[int, int] | None = None
+    for index, (pattern, _field, _key) in enumerate(_TEXT_RULES):
+        found = re.search(pattern, folded)
+        if found is not None and (best is None or (found.start(), index) < best):
+            best = (found.start(), index)
+    if best is None:
+        return ReasonExplanation(None, Message("triage.reason.unknown"), raw)
+    _, field, key = _TEXT_RULES[best[1]]
+    if key is not None:
+        return ReasonExplanation(field, Message(f"triage.reason.{key}"), raw)
+    return ReasonExplanation(field, _field_message(field, missing), raw)
 
 
 def explain_reasons(raw_text: str | None) -> list[ReasonExplanation]:
@@ -268,6 +275,10 @@ class Routing:
     recipient_siret: str | None
     service_code: str | None
     engagement_number: str | None
+
+
+def _blocking(field: str, key: str, **params: object) -> CheckResult:
+    return CheckResult(field, CheckLevel.BLOCKING, Message(f"triage.check.{key}", params))
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -414,14 +425,12 @@ class TriageService:
 
     def check_complete(self, attachments: Sequence[Path], comment: str | None) -> list[CheckResult]:
         """Check the documents (name, extension, size) and the comment of a completion."""
-        from chorus_tui.validation.results import blocking
-
         results = check_attachments(list(attachments))
         comment_result = check_comment(comment)
         if comment_result is not None:
             results.append(comment_result)
         if not attachments and not _blank_to_none(comment):
-            results.append(blocking("attachments", "triage_nothing_to_send"))
+            results.append(_blocking("attachments", "nothing_to_send"))
         return results
 
     async def complete(self, invoice_id: int, attachments: Sequence[Path], comment: str | None = None
@@ -505,16 +514,14 @@ class TriageService:
         return self._pending().get(str(rejected_id))
 
     def _link_by_number(self, rejected: InvoiceRow, number: str) -> TriageOutcome:
-        from chorus_tui.validation.results import blocking
-
         if fold_text(number) == fold_text(rejected.number or ""):
-            return self._blocked(rejected.id, [blocking("invoice_number", "triage_same_number", number=number)])
+            return self._blocked(rejected.id, [_blocking("invoice_number", "same_number", number=number)])
         format_checks = check_invoice_number(number)
         if has_blocking(format_checks):
             return self._blocked(rejected.id, format_checks)
         candidates = [row for row in self.store.find_by_number(number) if row.id != rejected.id]
         if len(candidates) > 1:
-            return self._blocked(rejected.id, [blocking("invoice_number", "triage_several_invoices",
+            return self._blocked(rejected.id, [_blocking("invoice_number", "several_invoices",
                                                         number=number, count=len(candidates))])
         if candidates:
             problem = self._replacement_problem(rejected, candidates[0])
@@ -533,18 +540,16 @@ class TriageService:
                              message=Message("triage.replacement_pending", {"number": number}))
 
     def _replacement_problem(self, rejected: InvoiceRow, new_row: InvoiceRow) -> CheckResult | None:
-        from chorus_tui.validation.results import blocking
-
         if new_row.id == rejected.id:
-            return blocking("invoice_number", "triage_same_invoice", number=rejected.number or "?")
+            return _blocking("invoice_number", "same_invoice", number=rejected.number or "?")
         if not new_row.number:
-            return blocking("invoice_number", "triage_new_without_number", source=new_row.source_key)
+            return _blocking("invoice_number", "new_without_number", source=new_row.source_key)
         if fold_text(new_row.number) == fold_text(rejected.number or ""):
-            return blocking("invoice_number", "triage_same_number", number=new_row.number)
+            return _blocking("invoice_number", "same_number", number=new_row.number)
         if new_row.category is Category.REJECTED:
-            return blocking("invoice_number", "triage_new_rejected", number=new_row.number)
+            return _blocking("invoice_number", "new_rejected", number=new_row.number)
         if any(event.kind is EventKind.REPLACES for event in self.store.events(new_row.id)):
-            return blocking("invoice_number", "triage_new_already_replaces", number=new_row.number)
+            return _blocking("invoice_number", "new_already_replaces", number=new_row.number)
         return None
 
     def _link(self, rejected: InvoiceRow, new_row: InvoiceRow) -> None:
@@ -584,6 +589,6 @@ class TriageService:
 
     @staticmethod
     def _blocked(invoice_id: int, checks: Sequence[CheckResult]) -> TriageOutcome:
-        count = sum(1 for check in checks if check.level.value == "blocking")
+        count = sum(1 for check in checks if check.level is CheckLevel.BLOCKING)
         return TriageOutcome(TriageState.BLOCKED, invoice_id, tuple(checks),
                              Message("triage.blocked", {"count": count}))

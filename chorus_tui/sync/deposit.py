@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -35,6 +36,9 @@ log = logging.getLogger(__name__)
 # response is neither adopted nor sent again.
 # NOTE: the integration delay of real flows is not documented; 6 hours is an estimate.
 FLOW_UNKNOWN_GRACE = timedelta(hours=6)
+# An attempt still "sending" after this long belongs to a process that died,
+# because the client's default RetryPolicy gives up after 120 s of retries.
+STALE_SENDING_AFTER = timedelta(minutes=15)
 
 
 class DepositState(enum.StrEnum):
@@ -84,29 +88,37 @@ class DepositService:
                     return resolved
             return await self._send(invoice_id, form)
 
-    async def recover_pending(self) -> list[DepositOutcome]:
-        """Resolve every attempt left "envoi en cours" by a crash or a lost response; call before any deposit."""
-        outcomes = []
-        for attempt in self.store.open_attempts():
-            async with self._lock(attempt.invoice_id):
-                current = self.store.open_attempt(attempt.invoice_id)
-                if current is not None:
-                    outcomes.append(await self._resolve_safely(current))
-        return outcomes
+    async def recover_pending(self, *, min_age: timedelta = timedelta(0)) -> list[DepositOutcome]:
+        """Resolve every attempt left "envoi en cours" by a crash or a lost response; call before any deposit.
+
+        Another process may be sending right now (the TUI while `chorus-tui
+        sync` runs from cron): give `min_age` so that attempts younger than
+        that are left to their sender.
+        """
+        return await self._resolve_open(lambda attempt: self._age(attempt) >= min_age)
 
     async def resolve_unknown(self) -> list[DepositOutcome]:
-        """Check again the attempts whose response was lost, without touching those still being sent.
+        """Check again the attempts whose response was lost, and those left "sending" for too long.
 
         The poller calls this at each poll, so that a flow received despite a
-        lost response is adopted once Chorus Pro has integrated it.
+        lost response is adopted once Chorus Pro has integrated it. Attempts
+        being sent by this process are never touched: each invoice's lock is held.
         """
+        return await self._resolve_open(
+            lambda attempt: attempt.state is AttemptState.UNKNOWN or self._age(attempt) >= STALE_SENDING_AFTER
+        )
+
+    def _age(self, attempt: DepositAttempt) -> timedelta:
+        return self.clock.now() - attempt.started_at
+
+    async def _resolve_open(self, wanted: Callable[[DepositAttempt], bool]) -> list[DepositOutcome]:
         outcomes = []
         for attempt in self.store.open_attempts():
-            if attempt.state is not AttemptState.UNKNOWN:
+            if not wanted(attempt):
                 continue
             async with self._lock(attempt.invoice_id):
                 current = self.store.open_attempt(attempt.invoice_id)
-                if current is not None and current.state is AttemptState.UNKNOWN:
+                if current is not None and wanted(current):
                     outcomes.append(await self._resolve_safely(current))
         return outcomes
 

@@ -166,3 +166,23 @@ async def test_missing_file_not_sent(client, store, clock, tmp_path):
     assert str(form.attachment_path) in str(outcome.message)
     assert store.attempts(invoice_id) == []
     assert client.calls[SUBMIT] == 0
+
+
+async def test_recover_leaves_fresh_attempts_alone(client, store, simulator, clock, tmp_path):
+    from datetime import timedelta
+
+    from chorus_tui.sync.deposit import STALE_SENDING_AFTER
+
+    invoice_id, form = add_invoice(store, tmp_path, 1)
+    store.begin_deposit(invoice_id, route=form.route, payload_digest="x", invoice_number=form.invoice_number,
+                        recipient_siret=form.recipient_siret, invoice_date=form.invoice_date)
+    service = DepositService(client, store, clock)
+
+    assert await service.recover_pending(min_age=STALE_SENDING_AFTER) == []
+    assert await service.resolve_unknown() == []
+    assert store.open_attempt(invoice_id) is not None
+
+    clock.advance((STALE_SENDING_AFTER + timedelta(seconds=1)).total_seconds())
+    resolved = await service.resolve_unknown()
+    assert [outcome.state for outcome in resolved] == [DepositState.FAILED]
+    assert store.get_invoice(invoice_id).status_code == "A_DEPOSER"
