@@ -24,7 +24,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -43,6 +43,10 @@ from chorus_tui.clock import Clock, SystemClock
 from chorus_tui.config import AppConfig, update_profile
 from chorus_tui.i18n import Message
 from chorus_tui.secrets import SecretName, SecretStorage, SecretStore
+
+if TYPE_CHECKING:
+    from chorus_tui.chorus.client import ChorusClient
+    from chorus_tui.chorus.models.transverses import SupplierStructure
 
 logger = logging.getLogger(__name__)
 
@@ -209,15 +213,6 @@ async def collect_connection_test(settings: ConnectionSettings, credentials: Cre
     return ConnectionReport(tuple(results))
 
 
-async def _fetch_token(client: Any) -> None:
-    """Ask the client for a PISTE token without calling any API."""
-    fetch = getattr(client, "bearer_token", None)
-    if fetch is None:
-        # NOTE: ChorusClient has no public token method yet; its HTTP layer has one.
-        fetch = client._http.bearer_token
-    await fetch()
-
-
 class _ConnectionRun:
     """State of one connection test run: what each step learnt that a later step needs."""
 
@@ -230,14 +225,14 @@ class _ConnectionRun:
         self.stored_password_expiry = stored_password_expiry
         self.environment = Message(f"connection.environment_{settings.environment}")
         self.family_results: dict[Step, StepResult] = {}
-        self.supplier_structures: list[Any] | None = None
+        self.supplier_structures: list[SupplierStructure] | None = None
 
     @property
     def today(self) -> date:
         # Chorus Pro dates (the password expiry among them) are French calendar dates.
         return self.clock.now().astimezone(CHORUS_TIMEZONE).date()
 
-    async def steps(self, client: Any) -> AsyncIterator[StepResult]:
+    async def steps(self, client: ChorusClient) -> AsyncIterator[StepResult]:
         token = await self._check_token(client)
         yield token
         if not token.ok:
@@ -270,15 +265,15 @@ class _ConnectionRun:
 
     # -- steps ----------------------------------------------------------------------------------
 
-    async def _check_token(self, client: Any) -> StepResult:
+    async def _check_token(self, client: ChorusClient) -> StepResult:
         try:
-            await _fetch_token(client)
+            await client.authenticate()
         except ChorusError as error:
             return self._failure(Step.TOKEN, error)
         return StepResult(Step.TOKEN, Outcome.SUCCESS,
                           Message("connection.token_ok", {"environment": self.environment}))
 
-    async def _check_account(self, client: Any) -> StepResult:
+    async def _check_account(self, client: ChorusClient) -> StepResult:
         """Check the technical account with the Utilisateurs API, or with Transverses when Utilisateurs is refused."""
         try:
             attachments = await client.user_attachments()
@@ -304,7 +299,7 @@ class _ConnectionRun:
         self.family_results[Step.TRANSVERSES] = self._transverses_ok()
         return self._account_ok()
 
-    async def _check_family(self, client: Any, step: Step) -> StepResult:
+    async def _check_family(self, client: ChorusClient, step: Step) -> StepResult:
         try:
             if step is Step.FACTURES:
                 await self._first_invoice_page(client)
@@ -319,13 +314,13 @@ class _ConnectionRun:
         except ChorusError as error:
             return self._failure(step, error)
 
-    async def _first_invoice_page(self, client: Any) -> None:
+    async def _first_invoice_page(self, client: ChorusClient) -> None:
         from chorus_tui.chorus.models.factures import InvoiceSearch
 
         # One result per page keeps the call cheap.
         await client.search_invoice_page(InvoiceSearch(page_size=1), 1)
 
-    async def _check_structures(self, client: Any) -> StepResult:
+    async def _check_structures(self, client: ChorusClient) -> StepResult:
         siret = self.supplier_siret or await self._supplier_siret_from_transverses(client)
         # Without any SIRET the search runs on a well-formed placeholder: an
         # unknown SIRET gives an empty list, which still proves the API is open.
@@ -333,7 +328,7 @@ class _ConnectionRun:
         return StepResult(Step.STRUCTURES, Outcome.SUCCESS,
                           Message("connection.structures_ok", {"count": len(hits)}))
 
-    async def _supplier_siret_from_transverses(self, client: Any) -> str | None:
+    async def _supplier_siret_from_transverses(self, client: ChorusClient) -> str | None:
         if self.supplier_structures is None:
             try:
                 self.supplier_structures = list(await client.supplier_structures())
@@ -342,7 +337,7 @@ class _ConnectionRun:
         return next((structure.identifier for structure in self.supplier_structures
                      if structure.identifier and structure.identifier.isdigit()), None)
 
-    async def _collect_supplier(self, client: Any) -> StepResult:
+    async def _collect_supplier(self, client: ChorusClient) -> StepResult:
         try:
             structures = self.supplier_structures
             if structures is None:
