@@ -68,3 +68,43 @@ async def test_soak_no_loss_no_duplicate(clock, tmp_path):
         report = await Poller(client, store, clock).poll_once()
     assert report.unmatched == 0
     store.close()
+
+
+async def test_soak_flows_no_loss_no_duplicate(clock, tmp_path):
+    from chorus_tui.domain import DepositRoute
+    from chorus_tui.statuses import DEPOSITABLE_STATUSES
+
+    from tests.sync.conftest import facturx_pdf
+
+    flows = 60
+    simulator = Simulator(clock, seed=13, faults=FAULTS)
+    store = Store(tmp_path / "chorus.sqlite3", clock=clock)
+    forms = {}
+    for index in range(1, flows + 1):
+        invoice_id, form = add_invoice(store, tmp_path, index, route=DepositRoute.FLOW)
+        form.attachment_path.write_bytes(facturx_pdf(form.invoice_number))
+        forms[invoice_id] = form
+
+    for round_number in range(1, 40):
+        async with make_client(simulator, clock, retry=RetryPolicy.seeded(round_number, max_attempts=2)) as client:
+            service = DepositService(client, store, clock)
+            for invoice_id, form in forms.items():
+                if store.get_invoice(invoice_id).status_code in DEPOSITABLE_STATUSES:
+                    await service.deposit(invoice_id, form)
+            try:
+                await Poller(client, store, clock, deposit_service=service).poll_once()
+            except Exception:  # noqa: BLE001 - a faulty poll is retried at the next round
+                pass
+        if all(store.get_invoice(invoice_id).chorus_invoice_id for invoice_id in forms):
+            break
+        clock.advance(1800)
+
+    held = [invoice for invoice in simulator.invoices() if not invoice.draft]
+    numbers = Counter(invoice.number for invoice in held)
+    local = {store.get_invoice(invoice_id).number: store.get_invoice(invoice_id).chorus_invoice_id
+             for invoice_id in forms}
+    assert [number for number, count in numbers.items() if count > 1] == []
+    assert len(held) == flows
+    assert local == {invoice.number: invoice.id for invoice in held}
+    assert len(simulator.ledger.flows) == flows  # no flow was sent twice
+    store.close()
