@@ -309,8 +309,9 @@ class _ConnectionRun:
             if step is Step.TRANSVERSES:
                 self.supplier_structures = list(await client.supplier_structures())
                 return self._transverses_ok()
-            await client.user_attachments()
-            return StepResult(step, Outcome.SUCCESS, Message("connection.utilisateurs_ok", {"count": "?"}))
+            attachments = await client.user_attachments()
+            return StepResult(step, Outcome.SUCCESS,
+                              Message("connection.utilisateurs_ok", {"count": len(attachments)}))
         except ChorusError as error:
             return self._failure(step, error)
 

@@ -20,8 +20,8 @@ def credentials(*, password: str = TECH_PASSWORD) -> Credentials:
 
 
 def settings(environment: Environment = Environment.QUALIFICATION) -> ConnectionSettings:
-    # The simulator answers whatever host the URLs name, because requests go
-    # through its in-process transport and never reach the network.
+    # Requests go through the simulator's in-process transport and never reach
+    # the network, so the host named here is never contacted.
     return ConnectionSettings(environment, "http://127.0.0.1:9/api/oauth/token", "http://127.0.0.1:9")
 
 

@@ -192,7 +192,7 @@ def test_dotted_key_line_is_found():
     assert caught.value.line == 2
 
 
-def test_secret_in_file_is_rejected_with_its_own_message():
+def test_secret_key_in_file_rejected():
     _write('[profiles.default]\nclient_id = "x"\nclient_secret = "hunter2"\n')
     with pytest.raises(ConfigError) as caught:
         load_config()

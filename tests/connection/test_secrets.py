@@ -162,7 +162,7 @@ def test_fallback_file_mode_is_0600():
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
-def test_fallback_file_is_created_0600_even_with_open_umask():
+def test_fallback_file_0600_despite_umask():
     previous = os.umask(0)
     try:
         SecretStore("default").save({PASSWORD: SecretStr("pw")}, SecretStorage.FILE)
