@@ -334,3 +334,24 @@ async def test_second_supplier_and_bank_account_chosen(memory_keyring):
     saved = load_config().profiles["default"]
     assert saved.supplier_siret == "81588139600011"
     assert saved.technical_password_expiry.isoformat() == "2027-01-15"
+
+
+async def test_demo_environment_uses_simulator(memory_keyring):
+    clock = ManualClock()
+    screen = ConnectionScreen(profile="default", clock=clock,
+                              secret_store=SecretStore("default", backend=memory_keyring))
+    host = ScreenHost(screen)
+
+    async with host.run_test(size=(120, 60)) as pilot:
+        screen.query_one("#environment", Select).value = Environment.DEMO
+        await _fill(pilot)
+        await _test_connection(pilot)
+        for step in Step:
+            assert _step_text(screen, step).startswith("✓"), step
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    [setup] = host.results
+    assert setup.settings.environment is Environment.DEMO
+    assert setup.transport is not None
+    assert load_config().profiles["default"].environment is Environment.DEMO
