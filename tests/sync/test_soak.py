@@ -8,7 +8,7 @@ from collections import Counter
 from chorus_tui.chorus.retry import RetryPolicy
 from chorus_tui.sandbox.faults import FaultProfile
 from chorus_tui.sandbox.simulator import Simulator
-from chorus_tui.store import Store
+from chorus_tui.store import EventKind, Store
 from chorus_tui.sync.deposit import DepositService
 from chorus_tui.sync.poller import Poller
 
@@ -107,4 +107,7 @@ async def test_soak_flows_no_loss_no_duplicate(clock, tmp_path):
     assert len(held) == flows
     assert local == {invoice.number: invoice.id for invoice in held}
     assert len(simulator.ledger.flows) == flows  # no flow was sent twice
+    adopted = [event for invoice_id in forms for event in store.events(invoice_id)
+               if event.kind is EventKind.DEPOSIT_ADOPTED]
+    assert adopted  # at least one flow response was lost after Chorus Pro received the flow
     store.close()
