@@ -1,8 +1,8 @@
 """Duplicate guard: an invoice number already on Chorus Pro is never deposited again.
 
 Chorus Pro refuses a second payment request with the same number from the same supplier
-in the same year, and a rejected invoice (REJETEE) cannot be corrected: a new invoice
-with a new number replaces it, so a rejected number is never reused.
+in the same year. A rejected invoice (REJETEE) cannot be corrected: a new invoice with a
+new number replaces it, so a rejected number is never reused.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ async def check_validator_in_directory(form: DepositForm, directory: Directory) 
         logger.warning("validator lookup failed for SIRET %s: %s", siret, error)
         return warning(VALIDATOR_FIELD, "validator_lookup_failed", siret=siret, error=error.message)
     if not hits:
-        # NOTE: no source says whether Chorus Pro rejects a validator missing from its directory.
+        # NOTE: no source states whether Chorus Pro rejects a validator missing from its directory.
         # A mandataire validates in its own Chorus Pro space, so it should be there, but this
         # only warns.
         return warning(VALIDATOR_FIELD, "validator_unknown", siret=siret)

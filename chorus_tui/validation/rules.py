@@ -1,6 +1,6 @@
 """The recipient's own rules: service code, engagement number, and the service chosen.
 
-A structure's parameters (`structures/v1/consulter`) say whether a deposit needs a service
+A structure's parameters (`structures/v1/consulter`) set whether a deposit needs a service
 code, an engagement number (EJ, sent as numeroBonCommande), either one or both; a service's
 parameters (`consulter/service`) can require an engagement number for that service alone.
 The chosen service must exist and be active, and the pseudo-service FACTURES_PUBLIQUES,
@@ -184,7 +184,7 @@ async def _check_engagement(form: DepositForm, name: str, directory: Directory, 
         if required:
             return [blocking(ENGAGEMENT_FIELD, "engagement_not_found", number=number, name=name)]
         return [warning(ENGAGEMENT_FIELD, "engagement_not_found_optional", number=number, name=name)]
-    # The answer names the structure that placed the commitment; older answers may not.
+    # The search result names the structure that placed the commitment, when it carries that field.
     issuers = {(engagement.model_extra or {}).get("identifiantStructureEmettrice") for engagement in matching}
     issuers.discard(None)
     if issuers and siret not in issuers:
