@@ -35,6 +35,7 @@ class EventKind(enum.StrEnum):
     COMPLETED = "completed"
     REJECTION_HANDLED = "rejection_handled"
     REPLACED = "replaced"
+    REPLACES = "replaces"  # this invoice re-issues a rejected one, under a new number
     RECONCILED = "reconciled"  # linked to an invoice found on Chorus Pro by its number
 
 
