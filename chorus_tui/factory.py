@@ -91,7 +91,7 @@ def attach_client(
     context.client = client
     context.directory = directory or Directory(client, clock=context.clock)
     context.deposit_service = deposit_service or DepositService(client, context.store, context.clock)
-    context.poller = poller or Poller(client, context.store, context.clock)
+    context.poller = poller or Poller(client, context.store, context.clock, deposit_service=context.deposit_service)
 
 
 def demo_credentials() -> Credentials:

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from zoneinfo import ZoneInfo
 
+from chorus_tui.clock import Clock
 from chorus_tui.i18n import current_language
 
 # A no-break space keeps "1 234,56 €" on one line and is one cell wide in every terminal.
@@ -46,6 +47,11 @@ def format_datetime(value: datetime | None, lang: str | None = None) -> str:
         return ""
     local = value.astimezone(_PARIS)
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
+
+
+def paris_today(clock: Clock) -> date:
+    """Return today's date in Paris, the date Chorus Pro checks invoice dates against."""
+    return clock.now().astimezone(_PARIS).date()
 
 
 def format_siret(siret: str | None) -> str:

@@ -81,3 +81,22 @@ async def test_deposit_flow_by_keyboard(rig):
         assert any("Déposée" in text for text in texts)
         await pilot.press("escape")
         assert not isinstance(app.screen, TimelineScreen)
+
+
+async def test_deposited_invoice_cannot_be_deposited_again(rig):
+    app = rig.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("end", "d")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert len(rig.simulator.invoices()) == 1
+
+        app.clear_notifications()
+        await pilot.press("d")
+        await settle(pilot)
+        assert not isinstance(app.screen, DepositFormScreen)
+        messages = [notification.message for notification in app._notifications]
+        assert any("déjà sur Chorus Pro" in text for text in messages)
+        assert len(rig.simulator.invoices()) == 1

@@ -64,5 +64,6 @@ async def test_filter_on_100000_rows_counts_matches(big_rig):
         await pilot.press("slash", *"BULK-09999", "enter")
         # BULK-099990 to BULK-099999
         assert table.row_count == 10
-        # Typing waits for a pause: the ten keystrokes ran one query, not ten.
-        assert table.fetch_count - before == 1
+        # Typing waits for a pause: the ten keystrokes ran one query, not ten (a background
+        # reload, after the first poll or folder scan, may add one more).
+        assert table.fetch_count - before <= 2

@@ -34,7 +34,7 @@ from chorus_tui.domain import (
 )
 from chorus_tui.i18n import Message, t
 from chorus_tui.store import InvoiceRow
-from chorus_tui.ui.formatting import format_amount_input, format_date, format_money, parse_amount
+from chorus_tui.ui.formatting import format_amount_input, format_date, format_money, paris_today, parse_amount
 from chorus_tui.ui.keys import FORM_BINDINGS
 from chorus_tui.ui.source_invoice import load_source_invoice
 
@@ -373,7 +373,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             results = list(problems)
             if context.directory is not None:
                 results += await check_deposit(self.invoice, form, context.directory,
-                                               today=context.clock.now().date(),
+                                               today=paris_today(context.clock),
                                                supplier_sirets=context.supplier_sirets,
                                                supplier_id=context.supplier.structure_id)
         finally:

@@ -15,7 +15,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Static
 
 from chorus_tui.i18n import t
-from chorus_tui.statuses import Category
+from chorus_tui.statuses import DEPOSITABLE_STATUSES, Category
 from chorus_tui.store import InvoiceOrder, InvoiceRow
 from chorus_tui.ui.keys import INVOICE_BINDINGS
 from chorus_tui.ui.messages import InvoicesChanged, SourceScanned
@@ -223,6 +223,10 @@ class InvoicesScreen(Screen[None]):
         row = self.table.selected_row
         if row is None:
             self.notify(t("ui.no_invoice_selected"), severity="warning")
+            return
+        if row.status_code not in DEPOSITABLE_STATUSES:
+            self.notify(t("ui.already_deposited", number=row.number or row.source_key, status=row.status_label),
+                        severity="warning")
             return
         self.chorus_app.open_deposit_form(row.id)
 
