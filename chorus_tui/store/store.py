@@ -685,7 +685,8 @@ class Store:
             )
             if cursor.rowcount == 0:
                 return False
-            self._insert_event(conn, invoice_id, EventKind.RECONCILED, at=self._now(), status_code=status_code)
+            self._insert_event(conn, invoice_id, EventKind.RECONCILED, at=self._now(), status_code=status_code,
+                               message=Message("store.event_reconciled", {"id": chorus_invoice_id}))
             self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=status_code,
                                comment=comment)
             self._set_status(conn, invoice_id, status_code, at=_iso(at), comment=comment)
