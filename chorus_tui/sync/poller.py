@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from chorus_tui.chorus.errors import ChorusError
+from chorus_tui.chorus.errors import BusinessError, ChorusError
 from chorus_tui.chorus.models.factures import InvoiceSearch, InvoiceSummary
 from chorus_tui.clock import Clock
 from chorus_tui.statuses import (
@@ -94,7 +94,13 @@ class Poller:
 
     async def _follow_flows(self, report: PollReport) -> None:
         for flow_number, rows in self.store.pending_flows().items():
-            flow = await self.client.flow_report(flow_number)
+            try:
+                flow = await self.client.flow_report(flow_number)
+            except BusinessError as error:
+                # One unknown flow number must not stop the poll of everything else.
+                log.warning("flow %s of invoices %s: report refused (%s)", flow_number,
+                            [row.id for row in rows], error.message.key)
+                continue
             report.flows_checked += 1
             state = flow.state
             at = as_aware(flow.state_changed_at) or self.clock.now()
@@ -209,13 +215,19 @@ class Poller:
         self.store.set_checkpoint(CHECKPOINT_KEY, report.started_at)
 
     async def _store_change(self, row: InvoiceRow, summary: InvoiceSummary, report: PollReport) -> None:
-        history = await self.client.invoice_history(summary.invoice_id)
         report.history_calls += 1
+        try:
+            history = (await self.client.invoice_history(summary.invoice_id)).statuses
+        except BusinessError as error:
+            # The search result alone still gives the status, its date and its comment.
+            log.warning("history of Chorus Pro invoice %d refused (%s); storing the status without it",
+                        summary.invoice_id, error.message.key)
+            history = []
         at = as_aware(summary.status_changed_at) or self.clock.now()
         entries = []
         current_comment = summary.status_comment
         current_actor = None
-        for entry in history.statuses:
+        for entry in history:
             entry_at = as_aware(entry.changed_at) or at
             actor = _actor(entry)
             entries.append((entry.status, entry_at, entry.comment or None, actor))

@@ -235,3 +235,19 @@ async def test_lost_flow_response_adopted_by_poll(client, store, simulator, cloc
     assert row.chorus_invoice_id == simulator.invoices()[0].id
     assert len(simulator.invoices()) == 1
     assert client.calls["factures/v1/deposer/flux"] == 1
+
+
+async def test_unknown_flow_does_not_stop_poll(client, store, simulator, clock, tmp_path):
+    [deposited_id] = await deposit_all(client, store, clock, tmp_path, 1)
+    lost_id, form = add_invoice(store, tmp_path, 2, route=DepositRoute.FLOW)
+    attempt = store.begin_deposit(lost_id, route=DepositRoute.FLOW, payload_digest="x",
+                                  invoice_number=form.invoice_number, recipient_siret=form.recipient_siret,
+                                  invoice_date=form.invoice_date)
+    store.finish_deposit_accepted(attempt, chorus_invoice_id=None, flow_number="CPP-INCONNU-0001",
+                                  status_code="IN_RECU")
+    simulator.set_status(store.get_invoice(deposited_id).chorus_invoice_id, "SUSPENDUE", "Pièce manquante")
+
+    report = await Poller(client, store, clock).poll_once()
+
+    assert [change.new_status for change in report.changes] == ["SUSPENDUE"]
+    assert store.get_invoice(lost_id).status_code == "IN_RECU"
