@@ -246,7 +246,7 @@ class DepositService:
 
         status = result.status or DEPOSITED
         self.store.finish_deposit_accepted(attempt_id, chorus_invoice_id=result.invoice_id, flow_number=None,
-                                           status_code=status)
+                                           status_code=status, chorus_number=result.invoice_number)
         log.info("deposited invoice %d as Chorus Pro invoice %d", invoice_id, result.invoice_id)
         return DepositOutcome(DepositState.ACCEPTED, invoice_id, attempt_id, chorus_invoice_id=result.invoice_id,
                               status_code=status)

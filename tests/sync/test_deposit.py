@@ -186,3 +186,18 @@ async def test_recover_leaves_fresh_attempts_alone(client, store, simulator, clo
     resolved = await service.resolve_unknown()
     assert [outcome.state for outcome in resolved] == [DepositState.FAILED]
     assert store.get_invoice(invoice_id).status_code == "A_DEPOSER"
+
+
+async def test_data_entry_deposit_without_file(client, store, simulator, clock, tmp_path):
+    from chorus_tui.domain import DepositRoute
+
+    invoice_id, form = add_invoice(store, tmp_path, 1)
+    form.route = DepositRoute.DATA_ENTRY
+    form.attachment_path.unlink()
+    outcome = await DepositService(client, store, clock).deposit(invoice_id, form)
+
+    assert outcome.state is DepositState.ACCEPTED
+    assert client.calls["transverses/v1/ajouter/fichier"] == 0
+    held = simulator.invoices()[0]
+    assert held.deposit_mode == "SAISIE_API"
+    assert store.get_invoice(invoice_id).number == held.number
