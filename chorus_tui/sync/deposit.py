@@ -111,14 +111,14 @@ class DepositService:
     def _age(self, attempt: DepositAttempt) -> timedelta:
         return self.clock.now() - attempt.started_at
 
-    async def _resolve_open(self, wanted: Callable[[DepositAttempt], bool]) -> list[DepositOutcome]:
+    async def _resolve_open(self, selected: Callable[[DepositAttempt], bool]) -> list[DepositOutcome]:
         outcomes = []
         for attempt in self.store.open_attempts():
-            if not wanted(attempt):
+            if not selected(attempt):
                 continue
             async with self._lock(attempt.invoice_id):
                 current = self.store.open_attempt(attempt.invoice_id)
-                if current is not None and wanted(current):
+                if current is not None and selected(current):
                     outcomes.append(await self._resolve_safely(current))
         return outcomes
 

@@ -98,7 +98,7 @@ class Poller:
                 flow = await self.client.flow_report(flow_number)
             except BusinessError as error:
                 # One unknown flow number must not stop the poll of everything else.
-                log.warning("flow %s of invoices %s: report refused (%s)", flow_number,
+                log.warning("flow %s of invoices %s: report request failed (%s)", flow_number,
                             [row.id for row in rows], error.message.key)
                 continue
             report.flows_checked += 1
@@ -220,7 +220,7 @@ class Poller:
             history = (await self.client.invoice_history(summary.invoice_id)).statuses
         except BusinessError as error:
             # The search result alone still gives the status, its date and its comment.
-            log.warning("history of Chorus Pro invoice %d refused (%s); storing the status without it",
+            log.warning("history of Chorus Pro invoice %d failed (%s); storing the status without it",
                         summary.invoice_id, error.message.key)
             history = []
         at = as_aware(summary.status_changed_at) or self.clock.now()
