@@ -1,7 +1,7 @@
 """The one place that builds the application from its parts, for the command line and the tests alike.
 
-A test hands in a temporary SQLite store, the in-process simulator and a
-ManualClock; the command line hands in the profile's store and a client for
+A test passes a temporary SQLite store, the in-process simulator and a
+ManualClock. The command line passes the profile's store and a client for
 the real PISTE gateway, or the demo's simulator.
 """
 

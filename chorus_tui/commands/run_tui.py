@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The interface takes only the common options (`--lang`, `--profile`, `--demo`)."""
+    """Add nothing: the interface takes only the common options (`--lang`, `--profile`, `--demo`)."""
 
 
 def setup_file_logging() -> None:

@@ -55,9 +55,9 @@ async def test_deposit_flow_by_keyboard(rig):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, DepositFormScreen)
-        held = rig.simulator.invoices()
-        assert [invoice.number for invoice in held] == [SERVICE_REQUIRED_INVOICE]
-        assert held[0].service_code == "CCAS"
+        on_chorus = rig.simulator.invoices()
+        assert [invoice.number for invoice in on_chorus] == [SERVICE_REQUIRED_INVOICE]
+        assert on_chorus[0].service_code == "CCAS"
         row = table.selected_row
         assert row.number == SERVICE_REQUIRED_INVOICE
         assert row.status_code == DEPOSITED
@@ -65,7 +65,7 @@ async def test_deposit_flow_by_keyboard(rig):
 
         # Chorus Pro moves the invoice on; a poll brings the new status into the list.
         rig.simulator.advance(25)
-        new_status = rig.simulator.invoice(held[0].id).status
+        new_status = rig.simulator.invoice(on_chorus[0].id).status
         assert new_status != DEPOSITED
         await pilot.press("p")
         await settle(pilot)

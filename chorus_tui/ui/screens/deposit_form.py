@@ -48,6 +48,7 @@ AMOUNT_FIELDS = ("total_ht", "total_vat", "total_ttc", "amount_due")
 # Form fields in screen order: (field name as in DepositForm and CheckResult.field, kind of control).
 FIELDS = (
     ("recipient_siret", "input"),
+    ("recipient_structure_id", "structure"),
     ("service_code", "service"),
     ("engagement_number", "input"),
     ("contract_number", "input"),
@@ -72,7 +73,7 @@ def dom_id(field_name: str) -> str:
 
 @dataclass(frozen=True)
 class DepositFormResult:
-    """What the form hands back when the user confirms a deposit that passed every blocking check."""
+    """Result of the deposit form: a confirmed form that passed every blocking check, with the check results."""
 
     invoice_id: int
     form: DepositForm
@@ -130,6 +131,9 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
                              classes="field-input")
                 yield Input(id=widget_id, compact=True, classes="field-input",
                             placeholder=t("ui.service_placeholder"))
+            elif kind == "structure":
+                # Shown only when the SIRET matches several Chorus Pro structures.
+                yield Select([], id=widget_id, compact=True, prompt=t("ui.structure_pick"), classes="field-input")
             elif kind == "select":
                 yield Select(self._select_options(name), id=widget_id, compact=True, classes="field-input",
                              allow_blank=name in ("payment_mode", "bank_account_id"))
@@ -150,6 +154,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
 
     def on_mount(self) -> None:
         self.query_one("#service_code-select", Select).display = False
+        self.query_one("#row-recipient_structure_id").display = False
         for name, _ in FIELDS:
             self.query_one(f"#error-{dom_id(name)}", Static).display = False
         self.query_one("#error-general", Static).display = False
@@ -221,6 +226,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     def _recipient_edited(self, event: Input.Blurred) -> None:
         if self.form is not None and event.value.strip() != (self.form.recipient_siret or ""):
             self.form = dataclasses.replace(self.form, recipient_siret=event.value.strip())
+            # Another SIRET: the structure picked for the old one no longer applies.
+            self.query_one("#row-recipient_structure_id").display = False
             self._lookup_recipient(event.value.strip())
 
     @work(name="form-lookup-recipient", group="deposit-form", exclusive=True, exit_on_error=False)
@@ -334,9 +341,16 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             vat_type=self._choice("vat_type") or self.form.vat_type,
             payment_mode=self._choice("payment_mode"),
             bank_account_id=self._choice("bank_account_id"),
+            recipient_structure_id=self._structure_choice(),
             amounts=amounts,
         )
         return form, problems
+
+    def _structure_choice(self) -> int | None:
+        if not self.query_one("#row-recipient_structure_id").display:
+            return None
+        value = self._choice("recipient_structure_id")
+        return int(value) if value is not None else None
 
     def _service_choice(self) -> str | None:
         value = self.query_one("#service_code-select", Select).value
@@ -410,6 +424,9 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         service_options = next((r.options for r in results if r.field == "service_code" and r.options), None)
         if service_options:
             self._offer_services_from_options(service_options)
+        structure_options = next((r.options for r in results if r.field == "recipient_siret" and r.options), None)
+        if structure_options:
+            self._offer_structures(structure_options)
         first = next((name for name, _ in FIELDS if name in by_field), None)
         if first is not None:
             self.query_one(f"#row-{dom_id(first)}").scroll_visible()
@@ -418,6 +435,16 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     def _result_line(result: CheckResult) -> str:
         mark = "✗" if result.level is CheckLevel.BLOCKING else "!"
         return f"{mark} {result.message}"
+
+    def _offer_structures(self, options: list) -> None:
+        """Let the user pick one of the structures that share the recipient's SIRET."""
+        # NOTE: no structure of the simulator's directory shares a SIRET, so no test reaches this list.
+        select = self.query_one("#recipient_structure_id", Select)
+        current = select.value
+        select.set_options([(option.label, option.value) for option in options])
+        if any(option.value == current for option in options):
+            select.value = current
+        self.query_one("#row-recipient_structure_id").display = True
 
     def _offer_services_from_options(self, options: list) -> None:
         select = self.query_one("#service_code-select", Select)

@@ -19,6 +19,7 @@ from chorus_tui.statuses import DEPOSITABLE_STATUSES, Category
 from chorus_tui.store import InvoiceOrder, InvoiceRow
 from chorus_tui.ui.keys import INVOICE_BINDINGS
 from chorus_tui.ui.messages import InvoicesChanged, SourceScanned
+from chorus_tui.ui.screens.to_do import OPEN_BINDING as TRIAGE_BINDING
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ log = logging.getLogger(__name__)
 
 
 class View(enum.StrEnum):
-    """Which invoices the list shows."""
+    """Selection of invoices shown by the list."""
 
     ALL = "all"
     TO_DO = "to_do"  # action required first, then to deposit; oldest first in each
@@ -51,7 +52,7 @@ FILTER_DELAY = 0.25
 class InvoicesScreen(Screen[None]):
     """The invoice list with its header counters; every action starts from the selected invoice."""
 
-    BINDINGS = INVOICE_BINDINGS
+    BINDINGS = [*INVOICE_BINDINGS, TRIAGE_BINDING]
     AUTO_FOCUS = "InvoiceTable"
 
     def __init__(self) -> None:
@@ -234,6 +235,13 @@ class InvoicesScreen(Screen[None]):
         row = self.table.selected_row
         if row is not None:
             self.chorus_app.open_timeline(row.id)
+
+    def action_triage(self) -> None:
+        """Open the invoices to handle, with their reasons, on the selected invoice when it is one of them."""
+        from chorus_tui.ui.screens.to_do import ToDoScreen
+
+        row = self.table.selected_row
+        self.app.push_screen(ToDoScreen(row.id if row is not None else None))
 
     def action_poll_now(self) -> None:
         self.chorus_app.poll_now()

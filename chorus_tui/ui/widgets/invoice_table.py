@@ -1,6 +1,6 @@
 """The invoice list: a Line API widget that reads only the rows it shows.
 
-The stock DataTable holds every row in memory and takes tens of seconds to
+The stock DataTable keeps every row in memory and takes tens of seconds to
 first paint with 100,000 rows. This widget asks its data source for the row
 count and for pages of `page_size` rows around what is on screen, and keeps a
 few pages in a small LRU cache, so its cost does not grow with the database.
