@@ -97,6 +97,10 @@ class ChorusApp(App[None]):
         supplier.structure_id = structures[0].structure_id
         supplier.siret = supplier.siret or structures[0].identifier
         supplier.name = supplier.name or structures[0].name
+        source = self.context.source
+        if supplier.siret and not getattr(source, "supplier_sirets", True):
+            # Detection must not take the supplier's own SIRET for the recipient's.
+            source.supplier_sirets = frozenset({supplier.siret})
         accounts = await client.bank_accounts(supplier.structure_id)
         if accounts:
             supplier.bank_account_id = accounts[0].account_id
@@ -184,11 +188,15 @@ class ChorusApp(App[None]):
         yield from super().get_system_commands(screen)
         for _, bindings in HELP_SECTIONS:
             for binding in bindings:
-                if binding.show and screen.check_action(binding.action, ()) is not False and (
-                    hasattr(screen, f"action_{binding.action}")
-                ):
+                # Escape commands (close, cancel, clear) mean nothing from the palette.
+                if binding.key == "escape":
+                    continue
+                if hasattr(screen, f"action_{binding.action}"):
                     yield SystemCommand(binding.description, binding.tooltip,
                                         partial(screen.run_action, binding.action))
+                elif binding in APP_BINDINGS and binding.action != "quit":
+                    yield SystemCommand(binding.description, binding.tooltip,
+                                        partial(self.run_action, binding.action))
 
     # -- polling ----------------------------------------------------------------------------------
 

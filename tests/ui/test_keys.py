@@ -102,3 +102,22 @@ async def test_refresh_reads_new_files(rig, tmp_path):
         assert table.row_count == 3
         counter = rig.app.screen.query_one("#count-to-do", Static)
         assert "3" in str(counter.render())
+
+
+async def test_palette_offers_list_commands(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        commands = {command.title for command in rig.app.get_system_commands(rig.app.screen)}
+        for binding in INVOICE_BINDINGS:
+            if binding.key != "escape":
+                assert binding.description in commands, binding.id
+        assert "Aide" in commands
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Filtrer")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        field = rig.app.screen.query_one("#filter", Input)
+        assert field.display

@@ -76,6 +76,12 @@ class RejectionScreen(TriageDialog):
         else:
             step.update(t("triage.ui.rejection_step_acknowledge"))
 
+    def field_for(self, check_field: str) -> str:
+        # Checks name the replacement "invoice_number": show them under the control the user filled.
+        if check_field != "invoice_number":
+            return check_field
+        return "new_number" if self.query_one("#new_number", Input).value.strip() else "replacement"
+
     async def send(self) -> TriageOutcome:
         if not self.acknowledged:
             return await self.service.acknowledge_rejection(self.invoice_id)
