@@ -8,14 +8,14 @@ from chorus_tui.store.rows import (
     InvoiceOrder,
     InvoiceRow,
 )
-from chorus_tui.store.store import (
+from chorus_tui.store.errors import (
     DatabaseTooNew,
     DepositNotAllowed,
     InvoiceNotFound,
     NumberAlreadyDeposited,
-    Store,
     StoreError,
 )
+from chorus_tui.store.store import Store
 
 __all__ = [
     "AttemptState",

@@ -9,75 +9,50 @@ Chorus Pro accepted survives a crash once `finish_deposit_accepted` returns.
 
 from __future__ import annotations
 
-import json
 import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, is_dataclass
-from datetime import date, datetime, timezone
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from chorus_tui.clock import Clock, SystemClock
-from chorus_tui.domain import DepositRoute, InvoiceKind, SourceInvoice
+from chorus_tui.domain import SourceInvoice
 from chorus_tui.i18n import Message
 from chorus_tui.statuses import (
     ACCOUNTING_STATUSES,
-    DEPOSIT_REFUSED,
     DEPOSITABLE_STATUSES,
-    FLOW_PENDING_STATES,
     FLOW_DONE_STATES,
-    SENDING,
+    FLOW_PENDING_STATES,
     TO_DEPOSIT,
     Category,
     category_of,
     codes_matching_label,
     fold_text,
     is_polled,
-    status_label,
 )
-from chorus_tui.store.rows import (
-    OPEN_ATTEMPT_STATES,
-    AttemptState,
-    DepositAttempt,
-    EventKind,
-    EventRow,
-    InvoiceOrder,
-    InvoiceRow,
+from chorus_tui.store.codec import (
+    EVENT_COLUMNS,
+    INVOICE_COLUMNS,
+    decimal_text,
+    encode_detection,
+    encode_message,
+    event_row,
+    from_timestamp,
+    invoice_row,
+    to_timestamp,
 )
+from chorus_tui.store.errors import DatabaseTooNew, InvoiceNotFound
+from chorus_tui.store.journal import DepositJournal
+from chorus_tui.store.rows import EventKind, EventRow, InvoiceOrder, InvoiceRow
 from chorus_tui.store.schema import LATEST_VERSION, MIGRATIONS, search_text
 
 log = logging.getLogger(__name__)
 
 # One category, several (as a set or list), or None for all.
 CategoryFilter = Category | Iterable[Category] | None
-
-
-class StoreError(Exception):
-    """A store operation that cannot be done, with a message for the user."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(message.key)
-        self.message = message
-
-
-class InvoiceNotFound(StoreError):
-    pass
-
-
-class DepositNotAllowed(StoreError):
-    """The invoice is not in a status from which it may be deposited."""
-
-
-class NumberAlreadyDeposited(StoreError):
-    """Another local invoice already went to Chorus Pro with the same number and year."""
-
-
-class DatabaseTooNew(StoreError):
-    """The file was written by a newer chorus-tui, whose schema this version does not know."""
 
 
 # Each order matches an index of schema version 3, so that a page deep in a
@@ -92,155 +67,7 @@ _ORDER_SQL: dict[InvoiceOrder, str] = {
     InvoiceOrder.STATUS_CHANGED_DESC: "status_changed_at DESC, id DESC",
 }
 
-_INVOICE_COLUMNS = (
-    "id, source_key, file_path, number, customer, recipient_siret, invoice_date, kind, original_invoice_number, "
-    "total_ht, total_vat, total_ttc, amount_due, currency, facturx_profile, file_sha256, detection_json, "
-    "chorus_invoice_id, flow_number, deposit_route, status_code, status_changed_at, status_comment, category, "
-    "rejection_handled, replaced_by, payment_not_reported, imported_at"
-)
-_DEPOSIT_COLUMNS = (
-    "id, invoice_id, route, payload_digest, invoice_number, recipient_siret, invoice_date, state, "
-    "chorus_invoice_id, flow_number, attachment_id, started_at, finished_at, error_json"
-)
-_EVENT_COLUMNS = "id, invoice_id, at, kind, status_code, comment, actor, message_json"
-
-
-# --- value conversions -------------------------------------------------------
-
-
-def _iso(moment: datetime) -> str:
-    """Return a UTC timestamp that sorts as text (fixed width, always with microseconds)."""
-    if moment.tzinfo is None:
-        raise ValueError(f"naive datetime {moment!r}: the store keeps timezone-aware times only")
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-
-
-def _parse_datetime(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _parse_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def _decimal_text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _parse_decimal(value: str | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
-
-
-def _message_json(message: Message | None) -> str | None:
-    if message is None:
-        return None
-    return json.dumps({"key": message.key, "params": message.params}, ensure_ascii=False, default=str)
-
-
-def _parse_message(value: str | None) -> Message | None:
-    if not value:
-        return None
-    data = json.loads(value)
-    return Message(data["key"], data.get("params", {}))
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, Message):
-        return {"key": value.key, "params": value.params}
-    if isinstance(value, (Decimal, Path, date)):
-        return str(value)
-    if is_dataclass(value):
-        return asdict(value)
-    raise TypeError(f"cannot store {type(value).__name__} as JSON")
-
-
-def _detection_json(source: SourceInvoice) -> str:
-    data = {
-        "detection": source.detection,
-        "errors": source.errors,
-        "already_paid": source.already_paid,
-        "vat_lines": source.amounts.vat_lines,
-    }
-    return json.dumps(data, ensure_ascii=False, default=_json_default)
-
-
-def _invoice_row(record: Sequence[Any]) -> InvoiceRow:
-    (
-        invoice_id, source_key, file_path, number, customer, siret, invoice_date, kind, original_number,
-        total_ht, total_vat, total_ttc, amount_due, currency, facturx_profile, file_sha256, detection_json,
-        chorus_id, flow_number, route, status_code, status_changed_at, status_comment, category,
-        rejection_handled, replaced_by, payment_not_reported, imported_at,
-    ) = record
-    return InvoiceRow(
-        id=invoice_id,
-        source_key=source_key,
-        file_path=Path(file_path) if file_path else None,
-        number=number,
-        customer=customer,
-        recipient_siret=siret,
-        invoice_date=_parse_date(invoice_date),
-        kind=InvoiceKind(kind),
-        original_invoice_number=original_number,
-        total_ht=_parse_decimal(total_ht),
-        total_vat=_parse_decimal(total_vat),
-        total_ttc=_parse_decimal(total_ttc),
-        amount_due=_parse_decimal(amount_due),
-        currency=currency,
-        facturx_profile=facturx_profile,
-        file_sha256=file_sha256,
-        detection_json=detection_json,
-        chorus_invoice_id=chorus_id,
-        flow_number=flow_number,
-        deposit_route=DepositRoute(route) if route else None,
-        status_code=status_code,
-        status_changed_at=_parse_datetime(status_changed_at),
-        status_comment=status_comment,
-        category=Category(category),
-        rejection_handled=bool(rejection_handled),
-        replaced_by=replaced_by,
-        payment_not_reported=None if payment_not_reported is None else bool(payment_not_reported),
-        imported_at=_parse_datetime(imported_at),
-    )
-
-
-def _attempt_row(record: Sequence[Any]) -> DepositAttempt:
-    (
-        attempt_id, invoice_id, route, digest, number, siret, invoice_date, state, chorus_id, flow_number,
-        attachment_id, started_at, finished_at, error_json,
-    ) = record
-    return DepositAttempt(
-        id=attempt_id,
-        invoice_id=invoice_id,
-        route=DepositRoute(route),
-        payload_digest=digest,
-        invoice_number=number,
-        recipient_siret=siret,
-        invoice_date=_parse_date(invoice_date),
-        state=AttemptState(state),
-        chorus_invoice_id=chorus_id,
-        flow_number=flow_number,
-        attachment_id=attachment_id,
-        started_at=_parse_datetime(started_at),
-        finished_at=_parse_datetime(finished_at),
-        error=_parse_message(error_json),
-    )
-
-
-def _event_row(record: Sequence[Any]) -> EventRow:
-    event_id, invoice_id, at, kind, status_code, comment, actor, message_json = record
-    return EventRow(
-        id=event_id,
-        invoice_id=invoice_id,
-        at=_parse_datetime(at),
-        kind=EventKind(kind),
-        status_code=status_code,
-        comment=comment,
-        actor=actor,
-        message=_parse_message(message_json),
-    )
-
-
-class Store:
+class Store(DepositJournal):
     """The SQLite database of one profile (or of the demo)."""
 
     def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
@@ -310,7 +137,7 @@ class Store:
             log.info("migrated %s to schema version %d", self.path, number)
 
     def _now(self) -> str:
-        return _iso(self.clock.now())
+        return to_timestamp(self.clock.now())
 
     # --- invoices --------------------------------------------------------------
 
@@ -341,14 +168,14 @@ class Store:
             "invoice_date": source.invoice_date.isoformat() if source.invoice_date else None,
             "kind": source.kind.value,
             "original_invoice_number": source.original_invoice_number,
-            "total_ht": _decimal_text(amounts.total_ht),
-            "total_vat": _decimal_text(amounts.total_vat),
-            "total_ttc": _decimal_text(amounts.total_ttc),
-            "amount_due": _decimal_text(amounts.amount_due),
+            "total_ht": decimal_text(amounts.total_ht),
+            "total_vat": decimal_text(amounts.total_vat),
+            "total_ttc": decimal_text(amounts.total_ttc),
+            "amount_due": decimal_text(amounts.amount_due),
             "currency": amounts.currency,
             "facturx_profile": source.facturx_profile,
             "file_sha256": source.file_sha256,
-            "detection_json": _detection_json(source),
+            "detection_json": encode_detection(source),
             "search_text": search_text(
                 source.invoice_number, source.customer_name, source.detection.recipient_siret, source.source_key
             ),
@@ -380,8 +207,8 @@ class Store:
         return invoice_id
 
     def get_invoice(self, invoice_id: int) -> InvoiceRow | None:
-        record = self._query_one(f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE id = ?", (invoice_id,))
-        return _invoice_row(record) if record else None
+        record = self._query_one(f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?", (invoice_id,))
+        return invoice_row(record) if record else None
 
     def require_invoice(self, invoice_id: int) -> InvoiceRow:
         """Return the invoice `invoice_id`, or raise InvoiceNotFound."""
@@ -392,14 +219,14 @@ class Store:
 
     def find_by_number(self, number: str) -> list[InvoiceRow]:
         """Return the local invoices whose number is exactly `number` (several sources may share one)."""
-        records = self._query(f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE number = ? ORDER BY id", (number,))
-        return [_invoice_row(record) for record in records]
+        records = self._query(f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE number = ? ORDER BY id", (number,))
+        return [invoice_row(record) for record in records]
 
     def find_by_chorus_id(self, chorus_invoice_id: int) -> InvoiceRow | None:
         record = self._query_one(
-            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE chorus_invoice_id = ?", (chorus_invoice_id,)
+            f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE chorus_invoice_id = ?", (chorus_invoice_id,)
         )
-        return _invoice_row(record) if record else None
+        return invoice_row(record) if record else None
 
     def all_numbers(self) -> dict[str, list[int]]:
         """Map each local invoice number to the ids carrying it (for reconciliation)."""
@@ -455,11 +282,11 @@ class Store:
         order_sql = _ORDER_SQL[InvoiceOrder(order)]
         # The inner query skips `offset` rows in the index alone; only the page's rows are read in full.
         records = self._query(
-            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE id IN "
+            f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE id IN "
             f"(SELECT id FROM invoices {where} ORDER BY {order_sql} LIMIT ? OFFSET ?) ORDER BY {order_sql}",
             (*params, limit, offset),
         )
-        return [_invoice_row(record) for record in records]
+        return [invoice_row(record) for record in records]
 
     def counts_by_category(self) -> dict[Category, int]:
         """Return the number of invoices in each category, zero included."""
@@ -485,7 +312,7 @@ class Store:
         cursor = conn.execute(
             "INSERT OR IGNORE INTO events (invoice_id, at, kind, status_code, comment, actor, message_json) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (invoice_id, at, EventKind(kind).value, status_code, comment, actor, _message_json(message)),
+            (invoice_id, at, EventKind(kind).value, status_code, comment, actor, encode_message(message)),
         )
         return cursor.lastrowid if cursor.rowcount else None
 
@@ -501,7 +328,7 @@ class Store:
         message: Message | None = None,
     ) -> int | None:
         """Append a timeline entry; return its id, or None when that Chorus Pro status was already stored."""
-        moment = _iso(at) if at else self._now()
+        moment = to_timestamp(at) if at else self._now()
         with self._transaction() as conn:
             return self._insert_event(conn, invoice_id, kind, at=moment, status_code=status_code,
                                       comment=comment, actor=actor, message=message)
@@ -509,9 +336,9 @@ class Store:
     def events(self, invoice_id: int) -> list[EventRow]:
         """Return the timeline of one invoice, oldest first."""
         records = self._query(
-            f"SELECT {_EVENT_COLUMNS} FROM events WHERE invoice_id = ? ORDER BY at, id", (invoice_id,)
+            f"SELECT {EVENT_COLUMNS} FROM events WHERE invoice_id = ? ORDER BY at, id", (invoice_id,)
         )
-        return [_event_row(record) for record in records]
+        return [event_row(record) for record in records]
 
     # --- status ----------------------------------------------------------------
 
@@ -526,7 +353,7 @@ class Store:
     ) -> None:
         record = conn.execute("SELECT payment_not_reported FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
         category = category_of(
-            code, payment_not_reported=bool(record and record[0]), status_changed_at=_parse_datetime(at),
+            code, payment_not_reported=bool(record and record[0]), status_changed_at=from_timestamp(at),
             now=self.clock.now(),
         )
         conn.execute(
@@ -553,11 +380,11 @@ class Store:
         """
         with self._transaction() as conn:
             for entry_code, entry_at, entry_comment, entry_actor in history:
-                self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(entry_at), status_code=entry_code,
+                self._insert_event(conn, invoice_id, EventKind.STATUS, at=to_timestamp(entry_at), status_code=entry_code,
                                    comment=entry_comment, actor=entry_actor)
-            self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=code,
+            self._insert_event(conn, invoice_id, EventKind.STATUS, at=to_timestamp(at), status_code=code,
                                comment=comment, actor=actor)
-            self._set_status(conn, invoice_id, code, at=_iso(at), comment=comment)
+            self._set_status(conn, invoice_id, code, at=to_timestamp(at), comment=comment)
             if rejection_handled is not None:
                 conn.execute("UPDATE invoices SET rejection_handled = ? WHERE id = ?",
                              (int(rejection_handled), invoice_id))
@@ -580,11 +407,11 @@ class Store:
                 number = conn.execute("SELECT number FROM invoices WHERE id = ?", (invoice_id,)).fetchone()[0]
                 conn.execute("UPDATE invoices SET search_text = ? WHERE id = ?",
                              (self._search_text_for(conn, invoice_id, number, recipient_siret), invoice_id))
-            self._insert_event(conn, invoice_id, kind, at=_iso(at), comment=comment, message=message)
+            self._insert_event(conn, invoice_id, kind, at=to_timestamp(at), comment=comment, message=message)
             if status_code:
-                self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=status_code,
+                self._insert_event(conn, invoice_id, EventKind.STATUS, at=to_timestamp(at), status_code=status_code,
                                    comment=comment)
-                self._set_status(conn, invoice_id, status_code, at=_iso(at), comment=comment)
+                self._set_status(conn, invoice_id, status_code, at=to_timestamp(at), comment=comment)
 
     def mark_rejection_handled(self, invoice_id: int, *, actor: str | None = None) -> None:
         with self._transaction() as conn:
@@ -634,7 +461,7 @@ class Store:
             ).fetchall()
             for invoice_id, code, changed_at, current in records:
                 category = category_of(code, payment_not_reported=True,
-                                       status_changed_at=_parse_datetime(changed_at), now=now)
+                                       status_changed_at=from_timestamp(changed_at), now=now)
                 if category.value != current:
                     conn.execute("UPDATE invoices SET category = ? WHERE id = ?", (category.value, invoice_id))
                     changed += 1
@@ -643,11 +470,11 @@ class Store:
     def polled_invoices(self) -> list[InvoiceRow]:
         """Return the invoices the status poll still follows (known to Chorus Pro, not finished)."""
         records = self._query(
-            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE chorus_invoice_id IS NOT NULL "
+            f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE chorus_invoice_id IS NOT NULL "
             "AND category NOT IN ('paid', 'finished')"
         )
         now = self.clock.now()
-        rows = [_invoice_row(record) for record in records]
+        rows = [invoice_row(record) for record in records]
         return [
             row for row in rows
             if is_polled(row.status_code, rejection_handled=row.rejection_handled,
@@ -687,9 +514,9 @@ class Store:
                 return False
             self._insert_event(conn, invoice_id, EventKind.RECONCILED, at=self._now(), status_code=status_code,
                                message=Message("store.event_reconciled", {"id": chorus_invoice_id}))
-            self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=status_code,
+            self._insert_event(conn, invoice_id, EventKind.STATUS, at=to_timestamp(at), status_code=status_code,
                                comment=comment)
-            self._set_status(conn, invoice_id, status_code, at=_iso(at), comment=comment)
+            self._set_status(conn, invoice_id, status_code, at=to_timestamp(at), comment=comment)
             return True
 
     # --- flows -----------------------------------------------------------------
@@ -698,22 +525,22 @@ class Store:
         """Return the flows still being integrated, or integrated with invoices not yet identified."""
         codes = sorted(FLOW_PENDING_STATES | FLOW_DONE_STATES)
         records = self._query(
-            f"SELECT {_INVOICE_COLUMNS} FROM invoices WHERE flow_number IS NOT NULL AND chorus_invoice_id IS NULL "
+            f"SELECT {INVOICE_COLUMNS} FROM invoices WHERE flow_number IS NOT NULL AND chorus_invoice_id IS NULL "
             f"AND status_code IN ({', '.join('?' for _ in codes)}) ORDER BY id",
             codes,
         )
         flows: dict[str, list[InvoiceRow]] = {}
         for record in records:
-            row = _invoice_row(record)
+            row = invoice_row(record)
             flows.setdefault(row.flow_number, []).append(row)
         return flows
 
     def record_flow_state(self, invoice_id: int, state: str, *, at: datetime, comment: str | None = None) -> None:
         """Store the flow state of an invoice whose flow is not integrated yet."""
         with self._transaction() as conn:
-            self._insert_event(conn, invoice_id, EventKind.FLOW_STATE, at=_iso(at), status_code=state,
+            self._insert_event(conn, invoice_id, EventKind.FLOW_STATE, at=to_timestamp(at), status_code=state,
                                comment=comment)
-            self._set_status(conn, invoice_id, state, at=_iso(at), comment=comment)
+            self._set_status(conn, invoice_id, state, at=to_timestamp(at), comment=comment)
 
     def record_flow_integrated(
         self, invoice_id: int, *, chorus_invoice_id: int, status_code: str, at: datetime, comment: str | None = None
@@ -721,10 +548,10 @@ class Store:
         """Give an invoice of an integrated flow its Chorus Pro id and status."""
         with self._transaction() as conn:
             conn.execute("UPDATE invoices SET chorus_invoice_id = ? WHERE id = ?", (chorus_invoice_id, invoice_id))
-            self._insert_event(conn, invoice_id, EventKind.FLOW_INTEGRATED, at=_iso(at))
-            self._insert_event(conn, invoice_id, EventKind.STATUS, at=_iso(at), status_code=status_code,
+            self._insert_event(conn, invoice_id, EventKind.FLOW_INTEGRATED, at=to_timestamp(at))
+            self._insert_event(conn, invoice_id, EventKind.STATUS, at=to_timestamp(at), status_code=status_code,
                                comment=comment)
-            self._set_status(conn, invoice_id, status_code, at=_iso(at), comment=comment)
+            self._set_status(conn, invoice_id, status_code, at=to_timestamp(at), comment=comment)
 
     def record_flow_rejected(self, invoice_id: int, state: str, *, at: datetime, reason: str | None) -> None:
         """Mark an invoice dropped by its flow; its accepted attempt becomes failed so it may be deposited again."""
@@ -732,199 +559,11 @@ class Store:
             conn.execute(
                 "UPDATE deposits SET state = 'failed', finished_at = ?, error_json = ? "
                 "WHERE invoice_id = ? AND state = 'accepted'",
-                (_iso(at), _message_json(Message("store.flow_rejected", {"reason": reason or "-"})), invoice_id),
+                (to_timestamp(at), encode_message(Message("store.flow_rejected", {"reason": reason or "-"})), invoice_id),
             )
-            self._insert_event(conn, invoice_id, EventKind.FLOW_REJECTED, at=_iso(at), status_code=state,
+            self._insert_event(conn, invoice_id, EventKind.FLOW_REJECTED, at=to_timestamp(at), status_code=state,
                                comment=reason)
-            self._set_status(conn, invoice_id, state, at=_iso(at), comment=reason)
-
-    # --- deposit journal -------------------------------------------------------
-
-    def begin_deposit(
-        self,
-        invoice_id: int,
-        *,
-        route: DepositRoute,
-        payload_digest: str,
-        invoice_number: str,
-        recipient_siret: str | None,
-        invoice_date: date | None,
-    ) -> int:
-        """Journal a deposit attempt and mark the invoice "envoi en cours", in one transaction.
-
-        Raises DepositNotAllowed when the invoice is already with Chorus Pro or
-        being sent, and NumberAlreadyDeposited when another local invoice went
-        to Chorus Pro with the same number in the same year.
-        """
-        now = self._now()
-        with self._transaction() as conn:
-            record = conn.execute("SELECT status_code FROM invoices WHERE id = ?", (invoice_id,)).fetchone()
-            if record is None:
-                raise InvoiceNotFound(Message("store.invoice_not_found", {"id": invoice_id}))
-            status_code = record[0]
-            if status_code not in DEPOSITABLE_STATUSES:
-                raise DepositNotAllowed(
-                    Message("store.deposit_not_allowed", {"number": invoice_number, "status": status_label(status_code)})
-                )
-            self._check_number_unused(conn, invoice_id, invoice_number, invoice_date)
-            cursor = conn.execute(
-                "INSERT INTO deposits (invoice_id, route, payload_digest, invoice_number, recipient_siret, "
-                "invoice_date, state, started_at) VALUES (?, ?, ?, ?, ?, ?, 'sending', ?)",
-                (invoice_id, DepositRoute(route).value, payload_digest, invoice_number, recipient_siret,
-                 invoice_date.isoformat() if invoice_date else None, now),
-            )
-            attempt_id = cursor.lastrowid
-            conn.execute(
-                "UPDATE invoices SET number = ?, recipient_siret = ?, invoice_date = COALESCE(?, invoice_date), "
-                "deposit_route = ?, status_code = ?, status_changed_at = ?, status_comment = NULL, category = ?, "
-                "search_text = ?, updated_at = ? WHERE id = ?",
-                (invoice_number, recipient_siret, invoice_date.isoformat() if invoice_date else None,
-                 DepositRoute(route).value, SENDING, now, Category.IN_PROGRESS.value,
-                 self._search_text_for(conn, invoice_id, invoice_number, recipient_siret), now, invoice_id),
-            )
-            self._insert_event(conn, invoice_id, EventKind.DEPOSIT_STARTED, at=now,
-                               message=Message(f"store.event_deposit_started.{DepositRoute(route).value}"))
-            return attempt_id
-
-    @staticmethod
-    def _search_text_for(conn: sqlite3.Connection, invoice_id: int, number: str, siret: str | None) -> str:
-        customer, source_key = conn.execute(
-            "SELECT customer, source_key FROM invoices WHERE id = ?", (invoice_id,)
-        ).fetchone()
-        return search_text(number, customer, siret, source_key)
-
-    @staticmethod
-    def _check_number_unused(
-        conn: sqlite3.Connection, invoice_id: int, number: str, invoice_date: date | None
-    ) -> None:
-        depositable = sorted(DEPOSITABLE_STATUSES)
-        records = conn.execute(
-            f"SELECT id, invoice_date FROM invoices WHERE number = ? AND id != ? "
-            f"AND status_code NOT IN ({', '.join('?' for _ in depositable)})",
-            (number, invoice_id, *depositable),
-        ).fetchall()
-        for _other_id, other_date in records:
-            # Chorus Pro keeps numbers unique per supplier and year of the invoice.
-            if invoice_date is None or other_date is None or _parse_date(other_date).year == invoice_date.year:
-                raise NumberAlreadyDeposited(Message("store.number_already_deposited", {"number": number}))
-
-    def _finish_attempt(
-        self,
-        conn: sqlite3.Connection,
-        attempt_id: int,
-        state: AttemptState,
-        *,
-        error: Message | None = None,
-        chorus_invoice_id: int | None = None,
-        flow_number: str | None = None,
-        attachment_id: int | None = None,
-    ) -> DepositAttempt:
-        conn.execute(
-            "UPDATE deposits SET state = ?, finished_at = ?, error_json = ?, "
-            "chorus_invoice_id = COALESCE(?, chorus_invoice_id), flow_number = COALESCE(?, flow_number), "
-            "attachment_id = COALESCE(?, attachment_id) WHERE id = ?",
-            (state.value, self._now(), _message_json(error), chorus_invoice_id, flow_number, attachment_id,
-             attempt_id),
-        )
-        record = conn.execute(f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE id = ?", (attempt_id,)).fetchone()
-        if record is None:
-            raise LookupError(f"deposit attempt {attempt_id} does not exist")
-        return _attempt_row(record)
-
-    def record_attachment(self, attempt_id: int, attachment_id: int) -> None:
-        """Note the uploaded PDF's id on the attempt, before `soumettre` is sent."""
-        with self._transaction() as conn:
-            conn.execute("UPDATE deposits SET attachment_id = ? WHERE id = ?", (attachment_id, attempt_id))
-
-    def finish_deposit_accepted(
-        self,
-        attempt_id: int,
-        *,
-        chorus_invoice_id: int | None,
-        flow_number: str | None,
-        status_code: str,
-        at: datetime | None = None,
-        adopted: bool = False,
-        comment: str | None = None,
-        chorus_number: str | None = None,
-    ) -> DepositAttempt:
-        """Record that Chorus Pro has the invoice (by id, or in a received flow); committed before returning.
-
-        `chorus_number` is the number Chorus Pro gave the invoice; it replaces
-        the local one when they differ (a data-entry deposit may get a number
-        generated by Chorus Pro).
-        """
-        moment = _iso(at) if at else self._now()
-        with self._transaction() as conn:
-            attempt = self._finish_attempt(conn, attempt_id, AttemptState.ACCEPTED,
-                                           chorus_invoice_id=chorus_invoice_id, flow_number=flow_number)
-            if chorus_number and chorus_number != attempt.invoice_number:
-                conn.execute("UPDATE invoices SET number = ?, search_text = ? WHERE id = ?",
-                             (chorus_number, self._search_text_for(conn, attempt.invoice_id, chorus_number,
-                                                                   attempt.recipient_siret), attempt.invoice_id))
-            conn.execute(
-                "UPDATE invoices SET chorus_invoice_id = COALESCE(?, chorus_invoice_id), "
-                "flow_number = COALESCE(?, flow_number) WHERE id = ?",
-                (chorus_invoice_id, flow_number, attempt.invoice_id),
-            )
-            kind = EventKind.DEPOSIT_ADOPTED if adopted else EventKind.DEPOSITED
-            self._insert_event(conn, attempt.invoice_id, kind, at=moment, status_code=status_code,
-                               message=Message(f"store.event_{kind.value}.{attempt.route.value}"))
-            status_kind = EventKind.STATUS if chorus_invoice_id is not None else EventKind.FLOW_STATE
-            self._insert_event(conn, attempt.invoice_id, status_kind, at=moment, status_code=status_code,
-                               comment=comment)
-            self._set_status(conn, attempt.invoice_id, status_code, at=moment, comment=comment)
-            return attempt
-
-    def finish_deposit_rejected(self, attempt_id: int, error: Message) -> DepositAttempt:
-        """Record a business refusal: nothing was created, the invoice may be deposited again."""
-        now = self._now()
-        with self._transaction() as conn:
-            attempt = self._finish_attempt(conn, attempt_id, AttemptState.REJECTED, error=error)
-            self._insert_event(conn, attempt.invoice_id, EventKind.DEPOSIT_REFUSED, at=now, message=error)
-            self._set_status(conn, attempt.invoice_id, DEPOSIT_REFUSED, at=now, comment=None)
-            return attempt
-
-    def finish_deposit_failed(self, attempt_id: int, error: Message, *, restore_status: str = TO_DEPOSIT
-                              ) -> DepositAttempt:
-        """Record an attempt that never reached Chorus Pro (or is known not to have created anything)."""
-        now = self._now()
-        with self._transaction() as conn:
-            attempt = self._finish_attempt(conn, attempt_id, AttemptState.FAILED, error=error)
-            self._insert_event(conn, attempt.invoice_id, EventKind.DEPOSIT_FAILED, at=now, message=error)
-            self._set_status(conn, attempt.invoice_id, restore_status, at=now, comment=None)
-            return attempt
-
-    def finish_deposit_unknown(self, attempt_id: int, error: Message) -> DepositAttempt:
-        """Record an attempt whose outcome is unknown; the invoice stays "envoi en cours" until resolved."""
-        now = self._now()
-        with self._transaction() as conn:
-            attempt = self._finish_attempt(conn, attempt_id, AttemptState.UNKNOWN, error=error)
-            self._insert_event(conn, attempt.invoice_id, EventKind.DEPOSIT_UNKNOWN, at=now, message=error)
-            return attempt
-
-    def open_attempts(self) -> list[DepositAttempt]:
-        """Return the attempts left "sending" (a crash) or "unknown" (no response), oldest first."""
-        states = [state.value for state in OPEN_ATTEMPT_STATES]
-        records = self._query(
-            f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE state IN (?, ?) ORDER BY id", states
-        )
-        return [_attempt_row(record) for record in records]
-
-    def open_attempt(self, invoice_id: int) -> DepositAttempt | None:
-        states = [state.value for state in OPEN_ATTEMPT_STATES]
-        record = self._query_one(
-            f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE invoice_id = ? AND state IN (?, ?)",
-            (invoice_id, *states),
-        )
-        return _attempt_row(record) if record else None
-
-    def attempts(self, invoice_id: int) -> list[DepositAttempt]:
-        """Return the deposit journal of one invoice, oldest first."""
-        records = self._query(
-            f"SELECT {_DEPOSIT_COLUMNS} FROM deposits WHERE invoice_id = ? ORDER BY id", (invoice_id,)
-        )
-        return [_attempt_row(record) for record in records]
+            self._set_status(conn, invoice_id, state, at=to_timestamp(at), comment=reason)
 
     # --- sync checkpoints ------------------------------------------------------
 
@@ -942,21 +581,12 @@ class Store:
 
     def get_checkpoint(self, key: str) -> datetime | None:
         """Return the time stored under `key` by `set_checkpoint`, or None."""
-        return _parse_datetime(self.get_state(key))
+        return from_timestamp(self.get_state(key))
 
     def set_checkpoint(self, key: str, moment: datetime) -> None:
-        self.set_state(key, _iso(moment))
+        self.set_state(key, to_timestamp(moment))
 
     def delete_state(self, key: str) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
 
-
-__all__ = [
-    "DatabaseTooNew",
-    "DepositNotAllowed",
-    "InvoiceNotFound",
-    "NumberAlreadyDeposited",
-    "Store",
-    "StoreError",
-]
