@@ -193,8 +193,8 @@ class TriageDialog(ModalScreen[TriageOutcome | None]):
 
     A subclass composes its fields with `field_row`, and implements `send`,
     which returns the service's outcome. Blocking checks keep the dialog
-    open with each message under its field; the dialog closes once Chorus
-    Pro applied the remedy, or may have (no response).
+    open with each message under its field. The dialog closes once Chorus
+    Pro applied the remedy, or when it may have applied it but gave no response.
     """
 
     BINDINGS = DIALOG_BINDINGS
@@ -251,10 +251,10 @@ class TriageDialog(ModalScreen[TriageOutcome | None]):
             by_field.setdefault(name, []).append(check)
         for name in self.FIELDS:
             label = self.query_one(f"#error-{name}", Static)
-            shown = [check for check in by_field.pop(name, []) if check.level is not CheckLevel.PASS]
-            label.display = bool(shown)
-            label.update("\n".join(str(check.message) for check in shown))
-            label.set_class(any(check.level is CheckLevel.BLOCKING for check in shown), "blocking")
+            problems = [check for check in by_field.pop(name, []) if check.level is not CheckLevel.PASS]
+            label.display = bool(problems)
+            label.update("\n".join(str(check.message) for check in problems))
+            label.set_class(any(check.level is CheckLevel.BLOCKING for check in problems), "blocking")
         return [str(check.message) for checks in by_field.values() for check in checks
                 if check.level is CheckLevel.BLOCKING]
 
