@@ -62,8 +62,20 @@ class ChorusApp(App[None]):
 
     @work(name="connect", group="startup", exit_on_error=False)
     async def _connect(self, setup: object) -> None:
-        if self.context.connect is not None:
-            await self.context.connect(setup)
+        """Build the client from the kept connection; on failure, say why and show the connection screen again."""
+        try:
+            if self.context.connect is not None:
+                await self.context.connect(setup)
+        except Exception as error:
+            log.exception("building the connection failed")
+            self.show_error(error, context="connect")
+            # The dismissed screen is removed in the background; its id must be free before a new one.
+            for node in list(self._nodes):
+                if node.id == "connection":
+                    await node.remove()
+            self.ask_connection = True
+            self.on_mount()
+            return
         self.sub_title = self.context.profile_label
         self._show_invoices()
 

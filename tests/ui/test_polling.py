@@ -119,3 +119,56 @@ async def test_connection_screen_comes_first(tmp_path, rig):
         assert connected == [setup]
         assert app.screen.id == "invoices"
         assert app.screen.query_one(InvoiceTable).row_count == 14
+
+
+async def test_refused_deposit_opens_error_dialog(rig):
+    from chorus_tui.i18n import Message
+    from chorus_tui.sync import DepositOutcome, DepositState
+    from chorus_tui.ui.screens.error import ErrorScreen
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        detail = Message("ui.amount_not_a_number", {"value": "douze"})
+        rig.app.report_deposit("FAC-2026-0003", DepositOutcome(DepositState.REFUSED, 3, message=detail))
+        await settle(pilot)
+        assert isinstance(rig.app.screen, ErrorScreen)
+        assert "FAC-2026-0003" in str(rig.app.screen.query_one("#error-title").render())
+        assert "douze" in str(rig.app.screen.query_one("#error-detail").render())
+        await pilot.press("escape")
+        assert not isinstance(rig.app.screen, ErrorScreen)
+
+
+async def test_failed_deposit_is_a_toast(rig):
+    from chorus_tui.i18n import Message
+    from chorus_tui.sync import DepositOutcome, DepositState
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        rig.app.clear_notifications()
+        detail = Message("ui.amount_not_a_number", {"value": "douze"})
+        rig.app.report_deposit("FAC-2026-0003", DepositOutcome(DepositState.FAILED, 3, message=detail))
+        await settle(pilot)
+        errors = [n.message for n in rig.app._notifications if n.severity == "error"]
+        assert len(errors) == 1
+        assert "FAC-2026-0003" in errors[0]
+        assert "douze" in errors[0]
+
+
+async def test_failed_connection_shows_screen_again(tmp_path):
+    clock = ManualClock(START)
+
+    async def connect(setup):
+        raise OSError("keyring locked")
+
+    app = build_app(store=Store(tmp_path / "profile.sqlite3", clock=clock),
+                    source=FolderSource(demo_invoice_folder()), clock=clock, ask_connection=True, connect=connect)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        first = app.screen
+        assert isinstance(first, ConnectionScreen)
+        first.dismiss(object())
+        await settle(pilot)
+        assert isinstance(app.screen, ConnectionScreen)
+        assert app.screen is not first
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert len(errors) == 1
