@@ -147,6 +147,8 @@ async def deposit_until_settled(client, store, clock, folder: Path, count: int,
     outcomes: Counter[str] = Counter()
     for outcome in await service.recover_pending():
         outcomes[f"recovered {outcome.state.value}"] += 1
+    if after_deposit is not None:
+        after_deposit(client.calls, outcomes)
     numbers = {row.number: row.id for row in map(store.require_invoice, range(1, count + 1))}
     for _ in range(MAX_ROUNDS):
         pending = [index for index in range(1, count + 1)
@@ -337,7 +339,7 @@ def result_rows(results: SoakResults) -> list[list[object]]:
         ["invoices lost", len(results.lost)],
         ["invoices duplicated", len(results.duplicated)],
         ["worker kills (SIGKILL) / runs", f"{results.kills} / {results.runs}"],
-        ["API calls (client.calls)", results.api_calls],
+        ["API calls (client.calls, as last saved by each worker)", results.api_calls],
         ["calls per deposit", f"{results.calls_per_deposit:.2f}"],
         ["requests the simulator received", results.server_requests],
         ["wall time", f"{results.wall_seconds:.1f} s"],
