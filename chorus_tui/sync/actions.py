@@ -409,6 +409,10 @@ class TriageService:
         if not_allowed is not None:
             return not_allowed
         checks = await self.check_recycle(invoice_id, request)
+        if not has_blocking(checks):
+            unchanged = await self._unchanged_routing(invoice_id, request)
+            if unchanged is not None:
+                checks.append(unchanged)
         if has_blocking(checks):
             return self._blocked(invoice_id, checks)
         outcome = await self.corrections.recycle(
@@ -420,6 +424,17 @@ class TriageService:
         )
         log.info("recycling of invoice %d: %s", invoice_id, outcome.state.value)
         return _from_correction(outcome, checks)
+
+    async def _unchanged_routing(self, invoice_id: int, request: RecycleRequest) -> CheckResult | None:
+        """Block a recycling to the very routing the recipient sent back, which would only come back again."""
+        current = await self.current_routing(invoice_id)
+        requested = Routing(normalise_siret(request.recipient_siret), _blank_to_none(request.service_code),
+                            _blank_to_none(request.engagement_number))
+        sent_back = Routing(normalise_siret(current.recipient_siret or ""), _blank_to_none(current.service_code),
+                       _blank_to_none(current.engagement_number))
+        if requested != sent_back:
+            return None
+        return _blocking("recipient_siret", "routing_unchanged", siret=requested.recipient_siret)
 
     # -- SUSPENDUE ----------------------------------------------------------------------------
 

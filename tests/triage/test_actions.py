@@ -273,3 +273,13 @@ async def test_acknowledge_not_allowed_before_rejection(triage, client, store, s
     outcome = await triage.acknowledge_rejection(invoice_id)
     assert outcome.state is TriageState.NOT_ALLOWED
     assert client.calls["factures/v1/traiterRejet"] == 0
+
+
+async def test_recycle_blocked_when_routing_unchanged(triage, client, store, simulator, clock, tmp_path):
+    invoice_id, _ = await deposit_in_status(client, store, simulator, clock, tmp_path, "A_RECYCLER")
+    outcome = await triage.recycle(invoice_id, RecycleRequest(recipient_siret="21170753455688",
+                                                              service_code="MAIRIE"))
+    assert outcome.state is TriageState.BLOCKED
+    assert [check.message.key for check in outcome.checks if check.level is CheckLevel.BLOCKING] == [
+        "triage.check.routing_unchanged"]
+    assert client.calls["factures/v1/recycler"] == 0
