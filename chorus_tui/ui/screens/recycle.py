@@ -35,7 +35,8 @@ class RecycleScreen(TriageDialog):
             yield Static(t("triage.ui.recycle_help"), classes="triage-help")
             for name in self.FIELDS:
                 yield from self.field_row(name, Input(id=name, compact=True, classes="field-input"))
-            yield Static("", id="recipient-note", classes="triage-help")
+                if name == "recipient_siret":
+                    yield Static("", id="recipient-note")
             yield from self.footer()
 
     def on_mount(self) -> None:

@@ -41,7 +41,8 @@ def _binding(keys: str, action: str, command_id: str, *, key_display: str | None
 OPEN_BINDING = _binding("t", "triage", "open")
 
 TO_DO_BINDINGS = [
-    _binding("enter", "remedy", "remedy", key_display=t("ui.keyname_enter")),
+    # A priority binding: the table would otherwise take Enter, and the footer would not show it.
+    _binding("enter", "remedy", "remedy", key_display=t("ui.keyname_enter"), priority=True),
     _binding("escape", "close", "close", key_display=t("ui.keyname_escape")),
 ]
 
@@ -122,7 +123,7 @@ class ToDoScreen(ModalScreen[None]):
         for item in self.items:
             row = item.invoice
             table.add_row(format_datetime(item.since), row.number or row.source_key, row.customer or "",
-                          str(item.action_message), key=str(row.id))
+                          t(f"triage.action_short.{item.action.value}"), key=str(row.id))
         for index, item in enumerate(self.items):
             if item.invoice.id == keep:
                 table.move_cursor(row=index)
@@ -141,15 +142,14 @@ class ToDoScreen(ModalScreen[None]):
         if item is None:
             reasons.update(t("triage.ui.to_do_empty"))
             return
-        reasons.update(reasons_text(item))
+        text = Text()
+        text.append(str(item.action_message) + "\n", style="bold")
+        text.append_text(reasons_text(item))
+        reasons.update(text)
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_reasons(self.selected_item)
-
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_remedy()
 
     def action_remedy(self) -> None:
         item = self.selected_item
