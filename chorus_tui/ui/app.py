@@ -17,7 +17,7 @@ from chorus_tui.i18n import t
 from chorus_tui.statuses import PAYMENT_ISSUED, REJECTED, SUSPENDED, TO_RECYCLE, status_label
 from chorus_tui.sync.deposit import DepositOutcome, DepositState
 from chorus_tui.ui.context import AppContext
-from chorus_tui.ui.keys import APP_BINDINGS, HELP_SECTIONS
+from chorus_tui.ui.keys import APP_BINDINGS, help_sections
 from chorus_tui.ui.messages import InvoicesChanged, PollFinished
 from chorus_tui.ui.screens.deposit_form import DepositFormResult
 
@@ -198,11 +198,13 @@ class ChorusApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Offer every command of the key tables in the palette, beside Textual's own."""
         yield from super().get_system_commands(screen)
-        for _, bindings in HELP_SECTIONS:
+        offered: set[str] = set()
+        for _, bindings in help_sections():
             for binding in bindings:
                 # Escape commands (close, cancel, clear) mean nothing from the palette.
-                if binding.key == "escape":
+                if binding.key == "escape" or binding.action in offered:
                     continue
+                offered.add(binding.action)
                 if hasattr(screen, f"action_{binding.action}"):
                     yield SystemCommand(binding.description, binding.tooltip,
                                         partial(screen.run_action, binding.action))

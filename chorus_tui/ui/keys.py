@@ -38,7 +38,8 @@ INVOICE_BINDINGS = [
     _command("enter", "timeline", "timeline", key_display=t("ui.keyname_enter")),
     _command("slash", "filter", "filter", key_display="/"),
     _command("escape", "clear_filter", "clear_filter", show=False, key_display=t("ui.keyname_escape")),
-    _command("a", "toggle_to_do", "to_do"),
+    # Hidden from the footer, which must fit in 80 columns; listed in the help and the palette.
+    _command("a", "toggle_to_do", "to_do", show=False),
     _command("r", "refresh_source", "refresh"),
     _command("p", "poll_now", "poll", show=False),
 ]
@@ -52,10 +53,18 @@ TIMELINE_BINDINGS = [
     _command("escape", "close", "close", key_display=t("ui.keyname_escape")),
 ]
 
-# Sections of the help screen: (title key, bindings).
-HELP_SECTIONS = (
-    ("ui.help_section_invoices", INVOICE_BINDINGS),
-    ("ui.help_section_form", FORM_BINDINGS),
-    ("ui.help_section_timeline", TIMELINE_BINDINGS),
-    ("ui.help_section_app", APP_BINDINGS),
-)
+
+
+def help_sections() -> list[tuple[str, list[Binding]]]:
+    """Return the sections of the help screen and the palette: (title key, bindings), one per screen."""
+    from chorus_tui.ui.screens.invoices import InvoicesScreen
+    from chorus_tui.ui.screens.to_do import DIALOG_BINDINGS, TO_DO_BINDINGS
+
+    return [
+        ("ui.help_section_invoices", list(InvoicesScreen.BINDINGS)),
+        ("ui.help_section_form", FORM_BINDINGS),
+        ("ui.help_section_timeline", TIMELINE_BINDINGS),
+        ("ui.help_section_to_do", TO_DO_BINDINGS),
+        ("ui.help_section_triage", DIALOG_BINDINGS),
+        ("ui.help_section_app", APP_BINDINGS),
+    ]

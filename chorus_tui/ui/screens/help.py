@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from chorus_tui.i18n import t
-from chorus_tui.ui.keys import HELP_SECTIONS
+from chorus_tui.ui.keys import help_sections
 
 
 class HelpScreen(ModalScreen[None]):
@@ -28,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help-dialog"):
             yield Static(t("ui.help_title"), id="help-title")
             with VerticalScroll(id="help-body"):
-                for title_key, bindings in HELP_SECTIONS:
+                for title_key, bindings in help_sections():
                     yield Static(t(title_key), classes="help-section")
                     yield Static(self._key_table(bindings), classes="help-keys")
                 yield Static(t("ui.help_palette"), classes="help-section")
