@@ -8,6 +8,7 @@ from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.worker import Worker, WorkerState
@@ -199,7 +200,9 @@ class ChorusApp(App[None]):
         """Offer every command of the key tables in the palette, beside Textual's own."""
         yield from super().get_system_commands(screen)
         offered: set[str] = set()
-        for _, bindings in help_sections():
+        # The screen's own bindings first, so that a shared action (submit) gets that screen's label.
+        own = [binding for binding in getattr(screen, "BINDINGS", []) if isinstance(binding, Binding)]
+        for bindings in (own, *(bindings for _, bindings in help_sections())):
             for binding in bindings:
                 # Escape commands (close, cancel, clear) mean nothing from the palette.
                 if binding.key == "escape" or binding.action in offered:
