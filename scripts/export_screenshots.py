@@ -108,10 +108,11 @@ async def export(out: Path) -> list[Path]:
         save("invoices")
 
         table = app.screen.query_one(InvoiceTable)
-        await pilot.press("a")
+        await pilot.press("t")
         await settle(pilot)
         save("to-do")
-        await pilot.press("a")
+        await pilot.press("escape")
+        await settle(pilot)
 
         # The Beaurivage invoice needs a service code: empty it and submit to show the inline error.
         await pilot.press("end")
