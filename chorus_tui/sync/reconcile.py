@@ -305,6 +305,8 @@ class Reconciler:
             return
         number = summary.invoice_number or ""
         status = summary.status or DEPOSITED
+        # NOTE: whether rechercher/fournisseur returns portal drafts at all, and under which deposit date, is
+        # unverified on the real platform; the simulator returns them with the status BROUILLON.
         if status == DRAFT:
             _append_once(report.drafts, Draft(summary.invoice_id, summary.invoice_number, summary.invoice_date,
                                               summary.recipient_name))
