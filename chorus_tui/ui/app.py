@@ -24,6 +24,9 @@ from chorus_tui.ui.screens.deposit_form import DepositFormResult
 
 log = logging.getLogger(__name__)
 
+# After failed polls the wait doubles, up to this many times the poll interval.
+POLL_BACKOFF_MAX = 16
+
 # New statuses that ring the terminal bell: the user has to act, or gets paid.
 BELL_STATUSES = frozenset({REJECTED, SUSPENDED, TO_RECYCLE, PAYMENT_ISSUED})
 
@@ -43,6 +46,7 @@ class ChorusApp(App[None]):
         self.sub_title = context.profile_label
         self._poll_timer: Timer | None = None
         self.polls_done = 0
+        self.poll_failures = 0  # consecutive failed polls, for the back-off
 
     # -- start-up ---------------------------------------------------------------------------------
 
@@ -244,12 +248,29 @@ class ChorusApp(App[None]):
 
     @work(name="poll", group="sync", exclusive=True, exit_on_error=False)
     async def _poll(self) -> None:
-        """Ask Chorus Pro for new statuses; the next poll is scheduled only once this one ends."""
+        """Ask Chorus Pro for new statuses; the next poll is scheduled only once this one ends.
+
+        A Chorus Pro error is shown once per run of failures, and each failure
+        doubles the wait before the next poll, up to POLL_BACKOFF_MAX times the
+        interval. Other errors propagate to `on_worker_state_changed`.
+        """
         try:
             report = await self.context.poller.poll_once()
+        except ChorusError as error:
+            self.poll_failures += 1
+            log.error("poll failed (%d in a row): %s", self.poll_failures, error)
+            if self.poll_failures == 1:
+                self.show_error(error, context="poll")
+            factor = min(2 ** (self.poll_failures - 1), POLL_BACKOFF_MAX)
+            self.schedule_poll(self.context.poll_interval * factor)
+            return
         finally:
             self.polls_done += 1
-            self.schedule_poll()
+            if self._poll_timer is None:
+                self.schedule_poll()
+        if self.poll_failures:
+            log.info("poll succeeded again after %d failures", self.poll_failures)
+            self.poll_failures = 0
         self.post_message(PollFinished(report))
 
     def on_poll_finished(self, message: PollFinished) -> None:

@@ -86,9 +86,17 @@ async def test_failed_poll_is_shown_and_logged(rig, caplog):
         assert len(errors) == 1
         assert "maintenance" in errors[0]
         failures = [record for record in caplog.records if record.levelname == "ERROR"]
-        assert any("worker poll" in record.getMessage() for record in failures)
+        assert any("poll failed" in record.getMessage() for record in failures)
         # The next poll is scheduled even after a failure.
         assert rig.app._poll_timer is not None
+        assert rig.app.poll_failures == 1
+
+        # A second failure in a row is logged but not shown again.
+        await pilot.press("p")
+        await settle(pilot)
+        errors = [n.message for n in rig.app._notifications if n.severity == "error"]
+        assert len(errors) == 1
+        assert rig.app.poll_failures == 2
 
 
 async def test_connection_screen_comes_first(tmp_path, rig):
