@@ -84,6 +84,7 @@ async def test_exact_applied_near_confirmed_with_space(rig, files):
         drafts = screen.query_one("#drafts", DataTable)
         assert drafts.row_count == 1
         assert drafts.get_row_at(0)[0] == "FAC-2026-0503"
+        assert not screen.query_one("#held", DataTable).display
         assert screen.query_one("#reconcile-progress", ProgressBar).percentage == 1.0
         summary = next(text for text in notifications(rig.app) if "rattachée(s)" in text)
         assert "1 facture(s) rattachée(s)" in summary
@@ -231,3 +232,27 @@ async def test_failed_search_shown_with_resume_point(rig, files):
         assert "reprendra au 05/11/2026" in status
         assert any(notification.severity == "error" for notification in rig.app._notifications)
         assert not screen.running
+
+
+async def test_reissue_under_rejected_number_held(rig, files):
+    old_id = add_local(rig.store, files, "FAC-2026-0010", invoice_date=date(2026, 10, 5))
+    new_id = add_local(rig.store, files, "FAC-2026-0015", invoice_date=date(2026, 10, 20))
+    rig.store.link_replacement(old_id, new_id)
+    rejected = rig.simulator.add_existing_invoice("FAC-2026-0010", date(2026, 10, 5), RECIPIENT_SIRET,
+                                                  status="REJETEE", deposited_at=deposited_on(date(2026, 10, 6)))
+    reissue = rig.simulator.add_existing_invoice("FAC-2026-0010", date(2026, 10, 5), RECIPIENT_SIRET,
+                                                 deposited_at=deposited_on(date(2026, 10, 21)))
+
+    async with rig.app.run_test(size=(120, 45)) as pilot:
+        screen = await open_dialog(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        assert rig.store.get_invoice(old_id).chorus_invoice_id == rejected
+        assert rig.store.get_invoice(new_id).chorus_invoice_id is None
+        held = screen.query_one("#held", DataTable)
+        assert held.display
+        assert held.row_count == 1
+        assert held.get_row_at(0)[:3] == ["FAC-2026-0010", "FAC-2026-0010", str(reissue)]
+        assert "facture rejetée" in held.get_row_at(0)[3]
+        assert "1 facture(s) déposée(s) de nouveau" in str(screen.query_one("#reconcile-status", Static).render())
