@@ -122,3 +122,19 @@ async def test_palette_offers_list_commands(rig):
         await settle(pilot)
         field = rig.app.screen.query_one("#filter", Input)
         assert field.display
+
+
+async def test_narrow_terminal_keeps_every_footer_key(rig):
+    from textual.widgets._footer import FooterKey
+
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        table = rig.app.screen.query_one(InvoiceTable)
+        keys = [column.key for column in table.columns(table.scrollable_content_region.width)]
+        assert "siret" not in keys
+        assert keys[-1] == "status"
+
+        footer_keys = list(rig.app.screen.query(FooterKey))
+        assert {key.key for key in footer_keys} >= {"d", "enter", "slash", "q"}
+        for key in footer_keys:
+            assert key.region.right <= 80, key.key
