@@ -100,3 +100,14 @@ async def test_deposited_invoice_cannot_be_deposited_again(rig):
         messages = [notification.message for notification in app._notifications]
         assert any("déjà sur Chorus Pro" in text for text in messages)
         assert len(rig.simulator.invoices()) == 1
+
+
+async def test_form_closed_while_loading_is_harmless(rig):
+    app = rig.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.clear_notifications()
+        await pilot.press("d", "escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, DepositFormScreen)
+        assert [n for n in app._notifications if n.severity == "error"] == []

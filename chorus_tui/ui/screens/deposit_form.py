@@ -174,6 +174,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     def _fill(self, invoice: SourceInvoice) -> None:
         from chorus_tui.validation import form_from_invoice
 
+        if not self.is_attached:
+            return  # the user closed the form while the file was being read
         context = self.chorus_app.context
         self.invoice = invoice
         form = form_from_invoice(invoice, supplier_id=context.supplier.structure_id,
