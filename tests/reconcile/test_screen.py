@@ -84,7 +84,7 @@ async def test_exact_applied_near_confirmed_with_space(rig, files):
         drafts = screen.query_one("#drafts", DataTable)
         assert drafts.row_count == 1
         assert drafts.get_row_at(0)[0] == "FAC-2026-0503"
-        assert not screen.query_one("#held", DataTable).display
+        assert not screen.query_one("#not-linked", DataTable).display
         assert screen.query_one("#reconcile-progress", ProgressBar).percentage == 1.0
         summary = next(text for text in notifications(rig.app) if "rattachée(s)" in text)
         assert "1 facture(s) rattachée(s)" in summary
@@ -234,7 +234,7 @@ async def test_failed_search_shown_with_resume_point(rig, files):
         assert not screen.running
 
 
-async def test_reissue_under_rejected_number_held(rig, files):
+async def test_reissue_under_rejected_number_listed(rig, files):
     old_id = add_local(rig.store, files, "FAC-2026-0010", invoice_date=date(2026, 10, 5))
     new_id = add_local(rig.store, files, "FAC-2026-0015", invoice_date=date(2026, 10, 20))
     rig.store.link_replacement(old_id, new_id)
@@ -250,9 +250,9 @@ async def test_reissue_under_rejected_number_held(rig, files):
 
         assert rig.store.get_invoice(old_id).chorus_invoice_id == rejected
         assert rig.store.get_invoice(new_id).chorus_invoice_id is None
-        held = screen.query_one("#held", DataTable)
-        assert held.display
-        assert held.row_count == 1
-        assert held.get_row_at(0)[:3] == ["FAC-2026-0010", "FAC-2026-0010", str(reissue)]
-        assert "facture rejetée" in held.get_row_at(0)[3]
+        not_linked = screen.query_one("#not-linked", DataTable)
+        assert not_linked.display
+        assert not_linked.row_count == 1
+        assert not_linked.get_row_at(0)[:3] == ["FAC-2026-0010", "FAC-2026-0010", str(reissue)]
+        assert "facture rejetée" in not_linked.get_row_at(0)[3]
         assert "1 facture(s) déposée(s) de nouveau" in str(screen.query_one("#reconcile-status", Static).render())

@@ -138,8 +138,8 @@ class ReconcileScreen(ModalScreen[None]):
             yield DataTable(id="proposals", cursor_type="row", zebra_stripes=True)
             yield Static(t("reconcile.drafts_title"), id="drafts-title", classes="section-title")
             yield DataTable(id="drafts", cursor_type="row", zebra_stripes=True)
-            yield Static(t("reconcile.held_title"), id="held-title", classes="section-title")
-            yield DataTable(id="held", cursor_type="row", zebra_stripes=True)
+            yield Static(t("reconcile.not_linked_title"), id="not-linked-title", classes="section-title")
+            yield DataTable(id="not-linked", cursor_type="row", zebra_stripes=True)
             yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -148,8 +148,8 @@ class ReconcileScreen(ModalScreen[None]):
                               t("reconcile.col_status"), t("reconcile.col_chorus_id"))
         drafts = self.query_one("#drafts", DataTable)
         drafts.add_columns(t("reconcile.col_number"), t("reconcile.col_date"), t("reconcile.col_recipient"))
-        held = self.query_one("#held", DataTable)
-        held.add_columns(t("reconcile.col_local"), t("reconcile.col_chorus"), t("reconcile.col_chorus_id"),
+        not_linked = self.query_one("#not-linked", DataTable)
+        not_linked.add_columns(t("reconcile.col_local"), t("reconcile.col_chorus"), t("reconcile.col_chorus_id"),
                          t("reconcile.col_reason"))
         self.query_one("#reconcile-error", Static).display = False
         self._show_results(visible=False)
@@ -178,7 +178,8 @@ class ReconcileScreen(ModalScreen[None]):
         self.query_one("#date-from", Input).focus()
 
     def _show_results(self, *, visible: bool) -> None:
-        for selector in ("#proposals-title", "#proposals", "#drafts-title", "#drafts", "#held-title", "#held"):
+        sections = ("#proposals-title", "#proposals", "#drafts-title", "#drafts", "#not-linked-title", "#not-linked")
+        for selector in sections:
             self.query_one(selector).display = visible
 
     def _show_error(self, text: str | None) -> None:
@@ -295,17 +296,17 @@ class ReconcileScreen(ModalScreen[None]):
                            key=str(draft.chorus_invoice_id))
         if not report.drafts:
             self.query_one("#drafts-title", Static).update(t("reconcile.drafts_none"))
-        held = self.query_one("#held", DataTable)
-        held.clear()
+        not_linked = self.query_one("#not-linked", DataTable)
+        not_linked.clear()
         for reason, links in (("reused", report.reused_numbers), ("ambiguous", report.ambiguous)):
             for link in links:
-                held.add_row(link.local_number, link.chorus_number, str(link.chorus_invoice_id),
+                not_linked.add_row(link.local_number, link.chorus_number, str(link.chorus_invoice_id),
                              t(f"reconcile.reason_{reason}"))
         self._show_results(visible=True)
         proposals.display = bool(self.proposals)
         drafts.display = bool(report.drafts)
-        # Nothing held back is the usual case: the section shows only when there is something to read.
-        held.display = self.query_one("#held-title").display = held.row_count > 0
+        # Usually every invoice is linked or proposed, so this section shows only when it has rows.
+        not_linked.display = self.query_one("#not-linked-title").display = not_linked.row_count > 0
         if self.proposals:
             proposals.focus()
 
