@@ -204,18 +204,15 @@ class Reconciler:
         report = ReconcileReport(date_from, date_to)
         all_months = month_ranges(date_from, date_to)
 
+        pending = self.pending_run()
+        if pending is not None and (pending.date_from, pending.date_to) != (date_from, date_to):
+            self._take_over(pending, date_from, date_to)
         done_through = self.store.get_state(key)
         start = date_from
         if done_through:
             report.resumed_from = date.fromisoformat(done_through) + timedelta(days=1)
             start = report.resumed_from
-        pending = self.pending_run()
-        if done_through or (pending and (pending.date_from, pending.date_to) == (date_from, date_to)):
-            _load_findings(report, self.store.get_state(findings_key))
-        elif pending is not None:
-            # Another range was interrupted: this run replaces it.
-            self.store.delete_state(self.checkpoint_key(pending.date_from, pending.date_to))
-            self.store.delete_state(self.findings_key(pending.date_from, pending.date_to))
+        _load_findings(report, self.store.get_state(findings_key))
         self.store.set_state(PENDING_KEY, _range_text(date_from, date_to))
 
         local = self._local_index()
@@ -248,6 +245,24 @@ class Reconciler:
                  date_from, date_to, len(report.linked), len(report.proposed), len(report.drafts),
                  len(report.reused_numbers), len(report.unmatched))
         return report
+
+    def _take_over(self, pending: PendingRun, date_from: date, date_to: date) -> None:
+        """Drop the state of an interrupted run over another range, or carry it over when only its end moved.
+
+        A run started the same day and interrupted resumes the next day with a later end date.
+        """
+        old_keys = (self.checkpoint_key(pending.date_from, pending.date_to),
+                    self.findings_key(pending.date_from, pending.date_to))
+        if pending.date_from == date_from and pending.date_to < date_to:
+            for old_key, new_key in zip(old_keys, (self.checkpoint_key(date_from, date_to),
+                                                   self.findings_key(date_from, date_to)), strict=True):
+                value = self.store.get_state(old_key)
+                if value is not None:
+                    self.store.set_state(new_key, value)
+            log.info("reconciliation interrupted over %s..%s resumes over %s..%s",
+                     pending.date_from, pending.date_to, date_from, date_to)
+        for old_key in old_keys:
+            self.store.delete_state(old_key)
 
     async def confirm(self, proposal: Link) -> bool:
         """Apply a near match the user confirmed; return False when it no longer applies.

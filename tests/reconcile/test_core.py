@@ -198,3 +198,26 @@ def test_default_range_from_oldest_invoice(store, clock, tmp_path):
     add_local(store, tmp_path, "FAC-2026-0001", invoice_date=date(2026, 1, 5))
     add_local(store, tmp_path, "FAC-2025-0001", invoice_date=date(2025, 6, 15))
     assert reconciler.default_range(today) == (date(2025, 6, 15), today)
+
+
+async def test_interrupted_run_resumes_with_later_end(client, store, simulator, clock, tmp_path):
+    add_local(store, tmp_path, "FAC-2025-0001", invoice_date=date(2025, 11, 5))
+    simulator.add_existing_invoice("FAC-2025-0001", date(2025, 11, 5), RECIPIENT_SIRET,
+                                   deposited_at=deposited_on(date(2025, 11, 6)))
+    simulator.add_existing_invoice("ANCIENNE-02", date(2025, 12, 5), RECIPIENT_SIRET,
+                                   deposited_at=deposited_on(date(2025, 12, 6)))
+    reconciler = Reconciler(client, store, clock)
+
+    def stop_in_december(step):
+        if step.month == 2:
+            raise asyncio.CancelledError
+
+    with pytest.raises(asyncio.CancelledError):
+        await reconciler.reconcile(date(2025, 11, 1), date(2026, 1, 15), progress=stop_in_december)
+    report = await reconciler.reconcile(date(2025, 11, 1), date(2026, 1, 16))
+
+    assert report.resumed_from == date(2025, 12, 1)
+    assert [link.local_number for link in report.linked] == ["FAC-2025-0001"]
+    assert [summary.invoice_number for summary in report.unmatched] == ["ANCIENNE-02"]
+    assert store.get_state(reconciler.checkpoint_key(date(2025, 11, 1), date(2026, 1, 15))) is None
+    assert reconciler.pending_run() is None
