@@ -279,6 +279,10 @@ class TriageDialog(ModalScreen[TriageOutcome | None]):
     async def _send(self) -> None:
         try:
             outcome = await self.send()
+        except Exception:
+            # The application's worker handler logs the error and shows it in a toast.
+            self.set_status(t("triage.ui.send_failed"), error=True)
+            raise
         finally:
             self.sending = False
         self.handle_outcome(outcome)
