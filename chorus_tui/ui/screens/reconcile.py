@@ -157,12 +157,14 @@ class ReconcileScreen(ModalScreen[None]):
         context = self.chorus_app.context
         reconciler = self.reconciler()
         pending = reconciler.pending_run()
+        today = paris_today(context.clock)
         if pending is not None:
-            start, end = pending.date_from, pending.date_to
+            # The reconciler carries an interrupted run over to a later end date.
+            start, end = pending.date_from, max(pending.date_to, today)
             note = t("reconcile.pending", start=format_date(start), end=format_date(end),
                      resume=format_date(pending.resume_from))
         else:
-            start, end = reconciler.default_range(paris_today(context.clock))
+            start, end = reconciler.default_range(today)
             last = reconciler.last_run()
             note = t("reconcile.last_run", at=format_datetime(last)) if last else t("reconcile.never_run")
         if self.autostart:
