@@ -10,6 +10,7 @@ from chorus_tui.statuses import Category
 from chorus_tui.store import EventKind
 from chorus_tui.sync.actions import PENDING_REPLACEMENTS_KEY, RecycleRequest, TriageAction, TriageState
 from chorus_tui.sync.deposit import DepositService, DepositState
+from chorus_tui.sync.poller import Poller
 from tests.sync.conftest import add_invoice
 from tests.triage.conftest import deposit_in_status
 
@@ -283,3 +284,16 @@ async def test_recycle_blocked_when_routing_unchanged(triage, client, store, sim
     assert [check.message.key for check in outcome.checks if check.level is CheckLevel.BLOCKING] == [
         "triage.check.routing_unchanged"]
     assert client.calls["factures/v1/recycler"] == 0
+
+
+async def test_recycled_invoice_still_polled(triage, client, store, simulator, clock, tmp_path):
+    invoice_id, chorus_id = await deposit_in_status(client, store, simulator, clock, tmp_path, "A_RECYCLER")
+    outcome = await triage.recycle(invoice_id, RecycleRequest(recipient_siret=SERVICE_REQUIRED_SIRET,
+                                                              service_code="CCAS"))
+    assert outcome.state is TriageState.DONE
+    assert [row.id for row in store.polled_invoices()] == [invoice_id]
+
+    simulator.advance(3600)
+    await Poller(client, store, clock).poll_once()
+    assert store.get_invoice(invoice_id).status_code == simulator.invoice(chorus_id).status
+    assert store.get_invoice(invoice_id).status_code not in ("A_RECYCLER", "EN_COURS_ACHEMINEMENT")

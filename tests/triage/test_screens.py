@@ -150,3 +150,22 @@ async def test_rejection_by_keyboard(rig):
         assert rig.store.get_invoice(invoice_id).replaced_by == new_row.id
         assert [str(event.message) for event in rig.store.events(new_row.id)
                 if event.kind is EventKind.REPLACES] == [f"Remplace la facture {NUMBER}, rejetée"]
+
+
+async def test_refused_deposit_opens_deposit_form(rig):
+    from chorus_tui.i18n import Message
+    from chorus_tui.ui.screens.deposit_form import DepositFormScreen
+
+    app = rig.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        row = rig.store.find_by_number(NUMBER)[0]
+        attempt = rig.store.begin_deposit(row.id, route=row.deposit_route or "DEPOT_PDF_API", payload_digest="x",
+                                          invoice_number=NUMBER, recipient_siret=row.recipient_siret,
+                                          invoice_date=row.invoice_date)
+        rig.store.finish_deposit_rejected(attempt, Message("chorus.business_error",
+                                                           {"code": "20001", "libelle": "Code service absent."}))
+
+        await open_remedy(pilot)
+        assert isinstance(app.screen, DepositFormScreen)
+        assert app.screen.invoice_id == row.id
