@@ -86,6 +86,8 @@ _MISSING_WORDS = re.compile(r"obligatoire|absent|manquant|vide|non renseign|requ
 
 # XML paths of CII (Factur-X) and UBL, matched on the folded text with namespace prefixes
 # removed and "/" read as ".". The first matching rule wins, so specific paths come first.
+# NOTE: the CII paths come from real rejection texts. No UBL rejection text has been seen,
+# so the UBL ones (OrderReference.ID, PaymentMeansCode…) are mapped by analogy.
 _PATH_RULES: tuple[tuple[str, str], ...] = (
     # A gross price without the allowance element it implies (BR-FR rule on line prices).
     (r"appliedtradeallowancecharge|grosspriceproducttradeprice", "lines.gross_price"),
@@ -184,7 +186,7 @@ def _field_message(field: str, missing: bool) -> Message:
 
 
 class TriageAction(enum.StrEnum):
-    """What the supplier has to do with an invoice of the to-do list."""
+    """Remedy an invoice of the to-do list calls for."""
 
     RECYCLE = "recycle"  # A_RECYCLER: correct recipient, service or engagement (recycler)
     COMPLETE = "complete"  # SUSPENDUE: attach the missing documents (completer)
@@ -242,7 +244,7 @@ class TriageState(enum.StrEnum):
 
     DONE = "done"
     PENDING = "pending"  # replacement number recorded; its invoice is not in the local store yet
-    BLOCKED = "blocked"  # a check failed: nothing was sent, `checks` says what to fix
+    BLOCKED = "blocked"  # a check failed and nothing was sent; `checks` lists what to fix
     REFUSED = "refused"  # Chorus Pro rejected the remedy; `message` gives its reason
     UNKNOWN = "unknown"  # sent without a response: the next poll shows whether it was applied
     FAILED = "failed"  # not sent (Chorus Pro unreachable, file unreadable)
@@ -270,7 +272,7 @@ class RecycleRequest:
 
 @dataclass(frozen=True)
 class Routing:
-    """Where Chorus Pro sent an invoice: recipient SIRET, service code and engagement number."""
+    """Routing of an invoice on Chorus Pro: recipient SIRET, service code and engagement number."""
 
     recipient_siret: str | None
     service_code: str | None
@@ -450,7 +452,7 @@ class TriageService:
 
     async def complete(self, invoice_id: int, attachments: Sequence[Path], comment: str | None = None
                        ) -> TriageOutcome:
-        """Check, upload the documents of a SUSPENDUE invoice and complete it."""
+        """Check and upload the documents of a SUSPENDUE invoice, then complete it."""
         not_allowed = self._not_in_status(invoice_id, SUSPENDED)
         if not_allowed is not None:
             return not_allowed
