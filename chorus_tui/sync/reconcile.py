@@ -188,6 +188,14 @@ class Reconciler:
         start = oldest if oldest is not None and oldest <= today else today - timedelta(days=DEFAULT_RANGE_DAYS)
         return start, today
 
+    def suggested_range(self, today: date) -> tuple[date, date]:
+        """Return the interrupted run's range up to today, or else the default range."""
+        pending = self.pending_run()
+        if pending is None:
+            return self.default_range(today)
+        # `reconcile` carries an interrupted run over to a later end date.
+        return pending.date_from, max(pending.date_to, today)
+
     # --- the walk ------------------------------------------------------------------------------
 
     async def reconcile(self, date_from: date, date_to: date, *,

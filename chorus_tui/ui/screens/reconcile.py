@@ -11,6 +11,7 @@ it stopped.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from datetime import date
@@ -108,6 +109,7 @@ class ReconcileScreen(ModalScreen[None]):
         self.report: ReconcileReport | None = None
         self.proposals: list[Link] = []
         self.confirmed: set[int] = set()  # indexes in `proposals` the user confirmed
+        self.confirming: set[int] = set()  # indexes whose confirmation is still running
         self.running = False
         self._range: tuple[date, date] | None = None
 
@@ -150,21 +152,18 @@ class ReconcileScreen(ModalScreen[None]):
         drafts.add_columns(t("reconcile.col_number"), t("reconcile.col_date"), t("reconcile.col_recipient"))
         not_linked = self.query_one("#not-linked", DataTable)
         not_linked.add_columns(t("reconcile.col_local"), t("reconcile.col_chorus"), t("reconcile.col_chorus_id"),
-                         t("reconcile.col_reason"))
+                               t("reconcile.col_reason"))
         self.query_one("#reconcile-error", Static).display = False
         self._show_results(visible=False)
 
         context = self.chorus_app.context
         reconciler = self.reconciler()
         pending = reconciler.pending_run()
-        today = paris_today(context.clock)
+        start, end = reconciler.suggested_range(paris_today(context.clock))
         if pending is not None:
-            # The reconciler carries an interrupted run over to a later end date.
-            start, end = pending.date_from, max(pending.date_to, today)
-            note = t("reconcile.pending", start=format_date(start), end=format_date(end),
+            note = t("reconcile.pending", start=format_date(pending.date_from), end=format_date(pending.date_to),
                      resume=format_date(pending.resume_from))
         else:
-            start, end = reconciler.default_range(today)
             last = reconciler.last_run()
             note = t("reconcile.last_run", at=format_datetime(last)) if last else t("reconcile.never_run")
         if self.autostart:
@@ -235,7 +234,8 @@ class ReconcileScreen(ModalScreen[None]):
         log.info("reconciliation requested from %s to %s", *period)
         self._reconcile(*period)
 
-    @work(name=WORKER_NAME, group=WORKER_GROUP, exclusive=True, exit_on_error=False)
+    # Not exclusive: that would cancel a confirmation still running in the same group.
+    @work(name=WORKER_NAME, group=WORKER_GROUP, exit_on_error=False)
     async def _reconcile(self, start: date, end: date) -> None:
         """Walk Chorus Pro's deposits over the period; progress and the report reach the screen as messages."""
         report = await self.reconciler().reconcile(start, end, progress=lambda step: self.post_message(
@@ -284,6 +284,7 @@ class ReconcileScreen(ModalScreen[None]):
     def _fill_results(self, report: ReconcileReport) -> None:
         self.proposals = list(report.proposed)
         self.confirmed = set()
+        self.confirming = set()
         proposals = self.query_one("#proposals", DataTable)
         proposals.clear()
         for index, proposal in enumerate(self.proposals):
@@ -323,6 +324,7 @@ class ReconcileScreen(ModalScreen[None]):
         log.error("worker %s (group %s) failed", worker.name, worker.group, exc_info=worker.error)
         self.chorus_app.show_error(worker.error, context=worker.name)
         if worker.name != WORKER_NAME:
+            self.confirming.clear()
             return
         self.running = False
         pending = self.reconciler().pending_run()
@@ -347,8 +349,9 @@ class ReconcileScreen(ModalScreen[None]):
         if index is None:
             self.notify(t("reconcile.confirm_nothing"), severity="warning")
             return
-        if index in self.confirmed:
+        if index in self.confirmed or index in self.confirming:
             return
+        self.confirming.add(index)
         self._confirm(index)
 
     @work(name="reconcile-confirm", group=WORKER_GROUP, exit_on_error=False)
@@ -360,11 +363,12 @@ class ReconcileScreen(ModalScreen[None]):
     @on(Confirmed)
     def _confirmed(self, message: Confirmed) -> None:
         proposal = message.proposal
+        index = self.proposals.index(proposal)
+        self.confirming.discard(index)
         if not message.applied:
             self.notify(t("reconcile.confirm_stale", local=proposal.local_number, chorus=proposal.chorus_number),
                         severity="warning", timeout=8)
             return
-        index = self.proposals.index(proposal)
         self.confirmed.add(index)
         table = self.query_one("#proposals", DataTable)
         table.update_cell_at((index, 0), "✓")
@@ -382,3 +386,30 @@ class ReconcileScreen(ModalScreen[None]):
                                    timeout=8)
             log.info("reconciliation cancelled; it resumes at %s", resume)
         self.dismiss(None)
+
+
+async def first_connection_reconciliation(app: ChorusApp) -> ReconcileReport | None:
+    """Reconcile in the background after a profile's first connection; return None when it was not needed.
+
+    It runs only when no reconciliation ever finished for this profile. The
+    invoice folder is imported first, because the list imports it at the same
+    time and the store may still be empty. The outcome is announced in a toast
+    that points to the dialog for the near matches to confirm.
+    """
+    context = app.context
+    if context.client is None:
+        return None
+    reconciler = Reconciler(context.client, context.store, context.clock)
+    if reconciler.last_run() is not None:
+        return None
+    invoices = await asyncio.to_thread(context.source.scan)
+    await asyncio.to_thread(context.store.upsert_source_invoices, invoices)
+    start, end = reconciler.suggested_range(paris_today(context.clock))
+    log.info("first connection: reconciling deposits from %s to %s", start, end)
+    report = await reconciler.reconcile(start, end)
+    text = t("reconcile.first_connection") + "\n" + ReconcileScreen.summary_text(report)
+    if report.proposed or report.drafts or report.reused_numbers:
+        text += "\n" + t("reconcile.open_hint")
+    app.notify(text, title=t("reconcile.done_title"), severity="information", timeout=15)
+    app.invoices_changed(*(link.invoice_id for link in report.linked))
+    return report
