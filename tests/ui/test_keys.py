@@ -138,3 +138,21 @@ async def test_narrow_terminal_keeps_every_footer_key(rig):
         assert {key.key for key in footer_keys} >= {"d", "enter", "slash", "q"}
         for key in footer_keys:
             assert key.region.right <= 80, key.key
+
+
+async def test_timeline_shows_unreadable_file(rig, tmp_path):
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 not really a PDF")
+    rig.app.context.source = FolderSource(folder)
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = rig.app.screen.query_one(InvoiceTable)
+        assert table.row_count == 1
+        messages = [notification.message for notification in rig.app._notifications]
+        assert any("illisible" in text for text in messages)
+
+        await pilot.press("enter")
+        await settle(pilot)
+        summary = str(rig.app.screen.query_one("#timeline-summary").render())
+        assert "Fichier :" in summary

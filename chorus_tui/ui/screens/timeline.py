@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from chorus_tui.i18n import t
+from chorus_tui.i18n import Message, t
 from chorus_tui.statuses import status_info
 from chorus_tui.store import EventKind, EventRow, InvoiceRow
 from chorus_tui.ui.formatting import format_date, format_datetime, format_money
@@ -29,6 +29,19 @@ def event_title(event: EventRow) -> str:
     if event.status_code:
         return status_info(event.status_code).label
     return t(f"ui.event.{event.kind.value}")
+
+
+def file_problems(invoice: InvoiceRow) -> list[str]:
+    """Return the problems found when the invoice file was read, in the current language."""
+    problems = []
+    for error in invoice.detection.get("errors") or []:
+        if isinstance(error, dict) and "key" in error:
+            try:
+                problems.append(str(Message(error["key"], error.get("params") or {})))
+            except (KeyError, IndexError):
+                # A message key or placeholder this version does not know: show the raw key.
+                problems.append(error["key"])
+    return problems
 
 
 class TimelineScreen(ModalScreen[None]):
@@ -59,13 +72,16 @@ class TimelineScreen(ModalScreen[None]):
                      no_wrap=True, overflow="ellipsis")
         details = [invoice.customer or "", format_date(invoice.invoice_date),
                    format_money(invoice.total_ttc, invoice.currency)]
-        title.append("\n" + " · ".join(part for part in details if part))
+        if any(details):
+            title.append("\n" + " · ".join(part for part in details if part))
         current = [t("ui.timeline_current", status=invoice.status_label)]
         if invoice.chorus_invoice_id:
             current.append(t("ui.detail_chorus_id", id=invoice.chorus_invoice_id))
         if invoice.recipient_siret:
             current.append(t("ui.timeline_siret", siret=invoice.recipient_siret))
         title.append("\n" + " · ".join(current))
+        for problem in file_problems(invoice):
+            title.append("\n" + t("ui.timeline_file_problem", problem=problem), style="bold")
         return title
 
     def _event_widget(self, event: EventRow) -> Static:
