@@ -328,8 +328,8 @@ class Reconciler:
             return
         number = summary.invoice_number or ""
         status = summary.status or DEPOSITED
-        # NOTE: whether rechercher/fournisseur returns portal drafts at all, and under which deposit date, is
-        # unverified on the real platform; the simulator returns them with the status BROUILLON.
+        # NOTE: no field report says whether rechercher/fournisseur returns portal drafts, or under which
+        # deposit date. The simulator returns them with the status BROUILLON.
         if status == DRAFT:
             _append_once(report.drafts, Draft(summary.invoice_id, summary.invoice_number, summary.invoice_date,
                                               summary.recipient_name))

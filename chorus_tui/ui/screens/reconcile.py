@@ -282,36 +282,48 @@ class ReconcileScreen(ModalScreen[None]):
         return "\n".join(lines)
 
     def _fill_results(self, report: ReconcileReport) -> None:
-        self.proposals = list(report.proposed)
+        self._show_results(visible=True)
+        self._fill_proposals(report.proposed)
+        self._fill_drafts(report)
+        self._fill_not_linked(report)
+
+    def _fill_proposals(self, proposed: list[Link]) -> None:
+        self.proposals = list(proposed)
         self.confirmed = set()
         self.confirming = set()
-        proposals = self.query_one("#proposals", DataTable)
-        proposals.clear()
+        table = self.query_one("#proposals", DataTable)
+        table.clear()
         for index, proposal in enumerate(self.proposals):
-            proposals.add_row("", proposal.local_number, proposal.chorus_number, status_label(proposal.status_code),
-                              str(proposal.chorus_invoice_id), key=str(index))
-        if not self.proposals:
-            self.query_one("#proposals-title", Static).update(t("reconcile.proposals_none"))
-        drafts = self.query_one("#drafts", DataTable)
-        drafts.clear()
+            table.add_row("", proposal.local_number, proposal.chorus_number, status_label(proposal.status_code),
+                          str(proposal.chorus_invoice_id), key=str(index))
+
+        title = "reconcile.proposals_title" if self.proposals else "reconcile.proposals_none"
+        self.query_one("#proposals-title", Static).update(t(title))
+        table.display = bool(self.proposals)
+        if self.proposals:
+            table.focus()
+
+    def _fill_drafts(self, report: ReconcileReport) -> None:
+        table = self.query_one("#drafts", DataTable)
+        table.clear()
         for draft in report.drafts:
-            drafts.add_row(draft.number or "?", format_date(draft.invoice_date), draft.recipient_name or "",
-                           key=str(draft.chorus_invoice_id))
-        if not report.drafts:
-            self.query_one("#drafts-title", Static).update(t("reconcile.drafts_none"))
-        not_linked = self.query_one("#not-linked", DataTable)
-        not_linked.clear()
+            table.add_row(draft.number or "?", format_date(draft.invoice_date), draft.recipient_name or "",
+                          key=str(draft.chorus_invoice_id))
+
+        title = "reconcile.drafts_title" if report.drafts else "reconcile.drafts_none"
+        self.query_one("#drafts-title", Static).update(t(title))
+        table.display = bool(report.drafts)
+
+    def _fill_not_linked(self, report: ReconcileReport) -> None:
+        table = self.query_one("#not-linked", DataTable)
+        table.clear()
         for reason, links in (("reused", report.reused_numbers), ("ambiguous", report.ambiguous)):
             for link in links:
-                not_linked.add_row(link.local_number, link.chorus_number, str(link.chorus_invoice_id),
-                             t(f"reconcile.reason_{reason}"))
-        self._show_results(visible=True)
-        proposals.display = bool(self.proposals)
-        drafts.display = bool(report.drafts)
+                table.add_row(link.local_number, link.chorus_number, str(link.chorus_invoice_id),
+                              t(f"reconcile.reason_{reason}"))
+
         # Usually every invoice is linked or proposed, so this section shows only when it has rows.
-        not_linked.display = self.query_one("#not-linked-title").display = not_linked.row_count > 0
-        if self.proposals:
-            proposals.focus()
+        table.display = self.query_one("#not-linked-title").display = table.row_count > 0
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Show why a search or a confirmation failed, and where the next search resumes.
