@@ -2,9 +2,10 @@
 
 `--size` invoices (default 10,000) exist on the simulator, deposited over the
 year before the run, and in the store, not linked. `Reconciler.reconcile`
-walks that year month by month and links each invoice by its number. The
-script prints its API calls and wall time, the median of `--repeat` runs,
-each on its own copy of the store.
+walks that year month by month and links each invoice by its number, once
+with the import of each linked invoice's status history (the default) and
+once without. The script prints the API calls and wall time of both, the
+median of `--repeat` runs, each on its own copy of the store.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from benchmarks.soak_deposits import make_client
 
 @dataclass
 class ReconcileResult:
+    variant: str
     invoices: int
     linked: int
     calls: Counter[str]
@@ -39,7 +41,11 @@ class ReconcileResult:
         return sum(self.calls.values())
 
 
-async def run(size: int, seed: int, repeat: int, workdir: Path) -> ReconcileResult:
+VARIANTS = {"links and status histories": True, "links only": False}
+
+
+async def run(size: int, seed: int, repeat: int, workdir: Path) -> list[ReconcileResult]:
+    """Seed both sides, then reconcile `repeat` times with and without history import."""
     from chorus_tui.clock import ManualClock
     from chorus_tui.sandbox import Simulator
     from chorus_tui.store import Store
@@ -52,21 +58,25 @@ async def run(size: int, seed: int, repeat: int, workdir: Path) -> ReconcileResu
     with Store(store_path, clock=clock) as store:
         seed_unlinked(store, simulator, size, first_deposit=first_deposit, days=364)
 
-    seconds: list[float] = []
-    linked = 0
-    calls: Counter[str] = Counter()
-    for round_index in range(repeat):
-        copy = workdir / f"run-{round_index}.sqlite3"
-        shutil.copyfile(store_path, copy)
-        async with make_client(clock, transport=simulator.transport()) as client:
-            with Store(copy, clock=clock) as store:
-                start = time.perf_counter()
-                report = await Reconciler(client, store, clock).reconcile(first_deposit.date(), clock.now().date())
-                seconds.append(time.perf_counter() - start)
-            linked = len(report.linked)
-            calls = Counter(client.calls)
-        copy.unlink()
-    return ReconcileResult(size, linked, calls, seconds)
+    results = []
+    for variant, import_history in VARIANTS.items():
+        seconds: list[float] = []
+        linked = 0
+        calls: Counter[str] = Counter()
+        for round_index in range(repeat):
+            copy = workdir / f"run-{round_index}.sqlite3"
+            shutil.copyfile(store_path, copy)
+            async with make_client(clock, transport=simulator.transport()) as client:
+                with Store(copy, clock=clock) as store:
+                    reconciler = Reconciler(client, store, clock, import_history=import_history)
+                    start = time.perf_counter()
+                    report = await reconciler.reconcile(first_deposit.date(), clock.now().date())
+                    seconds.append(time.perf_counter() - start)
+                linked = len(report.linked)
+                calls = Counter(client.calls)
+            copy.unlink()
+        results.append(ReconcileResult(variant, size, linked, calls, seconds))
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,23 +84,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="chorus-bench-reconcile-") as temporary:
-        result = asyncio.run(run(args.size, args.seed, args.repeat, Path(temporary)))
+        results = asyncio.run(run(args.size, args.seed, args.repeat, Path(temporary)))
 
+    header = ["reconciliation", "invoices linked", "API calls", "median wall time", "time per invoice"]
     rows = [
-        ["invoices on Chorus Pro and in the store", result.invoices],
-        ["invoices linked", result.linked],
-        ["API calls", result.api_calls],
-        ["median wall time", f"{median(result.seconds):.2f} s"],
-        ["time per invoice", f"{median(result.seconds) / result.invoices * 1000:.2f} ms"],
+        [result.variant, f"{result.linked} of {result.invoices}", result.api_calls,
+         f"{median(result.seconds):.2f} s", f"{median(result.seconds) / result.invoices * 1000:.2f} ms"]
+        for result in results
     ]
-    print(f"median of {args.repeat} runs")
-    print(format_table(["measure", "value"], rows))
-    print("calls by endpoint: " + ", ".join(f"{name} {count}" for name, count in sorted(result.calls.items())))
+    print(f"{args.size} invoices on Chorus Pro and in the store; median of {args.repeat} runs")
+    print(format_table(header, rows))
+    for result in results:
+        print(f"{result.variant} calls: "
+              + ", ".join(f"{name} {count}" for name, count in sorted(result.calls.items())))
     if args.markdown:
         print()
         print(markdown_header(command_line()))
         print()
-        print(markdown_table(["measure", "value"], rows))
+        print(markdown_table(header, rows))
     return 0
 
 

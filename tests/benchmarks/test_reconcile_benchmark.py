@@ -8,11 +8,14 @@ from benchmarks import reconcile
 
 
 def test_reconcile_links_every_invoice(tmp_path):
-    result = asyncio.run(reconcile.run(150, seed=2, repeat=1, workdir=tmp_path))
+    with_history, links_only = asyncio.run(reconcile.run(150, seed=2, repeat=1, workdir=tmp_path))
 
-    assert result.linked == 150
-    assert result.calls["factures/v1/rechercher/fournisseur"] >= 12
-    assert len(result.seconds) == 1
+    assert with_history.linked == 150
+    assert links_only.linked == 150
+    assert links_only.calls["factures/v1/rechercher/fournisseur"] >= 12
+    assert links_only.calls["factures/v1/consulter/historique"] == 0
+    assert with_history.calls["factures/v1/consulter/historique"] == 150
+    assert len(with_history.seconds) == 1
 
 
 def test_reconcile_script_prints_calls(capsys):
@@ -20,4 +23,4 @@ def test_reconcile_script_prints_calls(capsys):
 
     output = capsys.readouterr().out
     assert exit_code == 0
-    assert "| invoices linked | 20 |" in output
+    assert "| links only | 20 of 20 |" in output
