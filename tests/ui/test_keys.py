@@ -156,3 +156,11 @@ async def test_timeline_shows_unreadable_file(rig, tmp_path):
         await settle(pilot)
         summary = str(rig.app.screen.query_one("#timeline-summary").render())
         assert "Fichier :" in summary
+
+
+async def test_missing_folder_is_reported(rig, tmp_path):
+    rig.app.context.source = FolderSource(tmp_path / "gone")
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        warnings = [n.message for n in rig.app._notifications if n.severity == "warning"]
+        assert any("gone" in text and "n'existe pas" in text for text in warnings)

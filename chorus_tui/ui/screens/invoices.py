@@ -169,7 +169,11 @@ class InvoicesScreen(Screen[None]):
                 unreadable += 1
         log.info("source scanned: %d invoices, %d with errors", len(event.invoices), unreadable)
         self.reload()
-        self.notify(t("ui.source_scanned", count=len(event.invoices)), timeout=3)
+        folder = getattr(self.chorus_app.context.source, "folder", None)
+        if folder is not None and not folder.is_dir():
+            self.notify(t("ui.source_folder_missing", folder=folder), severity="warning", timeout=10)
+            return
+        self.notify(t("ui.source_scanned", count=len(event.invoices), folder=folder or ""), timeout=3)
         if unreadable:
             self.notify(t("ui.source_unreadable", count=unreadable), severity="warning")
 
