@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,6 +56,7 @@ class SoakResults:
     server_requests: int
     wall_seconds: float
     kills: int = 0
+    commit_kills: int = 0
     runs: int = 1
     outcomes: Counter[str] = field(default_factory=Counter)
 
@@ -227,6 +228,7 @@ class _KillingSimulator:
         self.commit_kills_left = commit_kills
         self.worker_pid: int | None = None
         self.kills = 0
+        self.commit_kills = 0
 
     def handle(self, request):
         response = self.simulator.handle(request)
@@ -234,6 +236,7 @@ class _KillingSimulator:
         if committed and self.commit_kills_left > 0 and self.worker_pid and self.generator.random() < 0.02:
             self.commit_kills_left -= 1
             self.kills += 1
+            self.commit_kills += 1
             os.kill(self.worker_pid, signal.SIGKILL)
         return response
 
@@ -264,6 +267,10 @@ def soak_with_kills(count: int, seed: int, kills: int, workdir: Path) -> SoakRes
     thread.start()
 
     random_kills_left = kills - kills // 2
+    # Each worker runs on a ManualClock. It starts after the last moment the previous
+    # worker saved, plus a margin for what it did after that save, so that time never
+    # goes backwards and recover_pending sees the attempts left open as old.
+    clock_start = datetime.now(timezone.utc)
     calls: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
     runs = 0
@@ -273,7 +280,8 @@ def soak_with_kills(count: int, seed: int, kills: int, workdir: Path) -> SoakRes
             runs += 1
             progress = workdir / f"progress-{runs}.json"
             command = [sys.executable, str(Path(__file__).resolve()), "--worker", "--size", str(count),
-                       "--workdir", str(workdir), "--base-url", server.base_url, "--progress", str(progress)]
+                       "--workdir", str(workdir), "--base-url", server.base_url, "--progress", str(progress),
+                       "--clock-start", clock_start.isoformat()]
             worker = subprocess.Popen(command)
             killer.worker_pid = worker.pid
             delay = generator.uniform(0.5, 4.0) if random_kills_left > 0 else None
@@ -293,6 +301,8 @@ def soak_with_kills(count: int, seed: int, kills: int, workdir: Path) -> SoakRes
                 snapshot = json.loads(progress.read_text())
                 calls.update(snapshot["calls"])
                 outcomes.update(snapshot["outcomes"])
+                clock_start = max(clock_start, datetime.fromisoformat(snapshot["now"]))
+            clock_start += timedelta(minutes=10)
             if return_code == 0:
                 break
             if return_code != -signal.SIGKILL:
@@ -303,20 +313,20 @@ def soak_with_kills(count: int, seed: int, kills: int, workdir: Path) -> SoakRes
     wall = time.perf_counter() - start
     lost, duplicated = compare(simulator, store_path, count)
     return SoakResults(count, lost, duplicated, calls, len(simulator.request_log), wall,
-                       kills=killer.kills, runs=runs, outcomes=outcomes)
+                       kills=killer.kills, commit_kills=killer.commit_kills, runs=runs, outcomes=outcomes)
 
 
-def run_worker(count: int, workdir: Path, base_url: str, progress: Path) -> int:
+def run_worker(count: int, workdir: Path, base_url: str, progress: Path, clock_start: datetime) -> int:
     """Deposit every unsettled invoice against the served simulator; the body of one worker run."""
     from chorus_tui.clock import ManualClock
     from chorus_tui.store import Store
 
     # Virtual time keeps backoff and Retry-After waits from sleeping.
-    clock = ManualClock(datetime.now(timezone.utc))
+    clock = ManualClock(clock_start)
 
     def save_progress(calls: Counter[str], outcomes: Counter[str]) -> None:
         temporary = progress.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"calls": calls, "outcomes": outcomes}))
+        temporary.write_text(json.dumps({"calls": calls, "outcomes": outcomes, "now": clock.now().isoformat()}))
         os.replace(temporary, progress)
 
     async def main() -> None:
@@ -339,6 +349,7 @@ def result_rows(results: SoakResults) -> list[list[object]]:
         ["invoices lost", len(results.lost)],
         ["invoices duplicated", len(results.duplicated)],
         ["worker kills (SIGKILL) / runs", f"{results.kills} / {results.runs}"],
+        ["kills right after a committed soumettre", results.commit_kills],
         ["API calls (client.calls, as last saved by each worker)", results.api_calls],
         ["calls per deposit", f"{results.calls_per_deposit:.2f}"],
         ["requests the simulator received", results.server_requests],
@@ -355,12 +366,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help=argparse_hidden())
     parser.add_argument("--base-url", help=argparse_hidden())
     parser.add_argument("--progress", type=Path, help=argparse_hidden())
+    parser.add_argument("--clock-start", type=datetime.fromisoformat, help=argparse_hidden())
     args = parser.parse_args(argv)
     # The client and the deposit service log every fault they meet; a soak meets thousands.
     logging.disable(logging.WARNING)
 
     if args.worker:
-        return run_worker(args.size, args.workdir, args.base_url, args.progress)
+        return run_worker(args.size, args.workdir, args.base_url, args.progress, args.clock_start)
 
     with tempfile.TemporaryDirectory(prefix="chorus-bench-soak-") as temporary:
         workdir = Path(temporary)
