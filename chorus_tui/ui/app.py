@@ -84,6 +84,11 @@ class ChorusApp(App[None]):
         self.sub_title = self.context.profile_label
         self._show_invoices()
 
+        # A new connection may find invoices deposited before this tool: link them at once.
+        from chorus_tui.ui.screens.reconcile import ReconcileScreen
+
+        self.push_screen(ReconcileScreen(autostart=True))
+
     def _show_invoices(self) -> None:
         from chorus_tui.ui.screens.invoices import InvoicesScreen
 

@@ -58,6 +58,7 @@ TIMELINE_BINDINGS = [
 def help_sections() -> list[tuple[str, list[Binding]]]:
     """Return the sections of the help screen and the palette: (title key, bindings), one per screen."""
     from chorus_tui.ui.screens.invoices import InvoicesScreen
+    from chorus_tui.ui.screens.reconcile import RECONCILE_BINDINGS
     from chorus_tui.ui.screens.to_do import DIALOG_BINDINGS, TO_DO_BINDINGS
 
     return [
@@ -66,5 +67,6 @@ def help_sections() -> list[tuple[str, list[Binding]]]:
         ("ui.help_section_timeline", TIMELINE_BINDINGS),
         ("ui.help_section_to_do", TO_DO_BINDINGS),
         ("ui.help_section_triage", DIALOG_BINDINGS),
+        ("ui.help_section_reconcile", RECONCILE_BINDINGS),
         ("ui.help_section_app", APP_BINDINGS),
     ]

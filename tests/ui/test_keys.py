@@ -164,3 +164,16 @@ async def test_missing_folder_is_reported(rig, tmp_path):
         await settle(pilot)
         warnings = [n.message for n in rig.app._notifications if n.severity == "warning"]
         assert any("gone" in text and "n'existe pas" in text for text in warnings)
+
+
+async def test_shift_r_opens_reconciliation(rig):
+    from chorus_tui.ui.screens.reconcile import ReconcileScreen
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("R")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, ReconcileScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rig.app.screen.id == "invoices"

@@ -18,6 +18,7 @@ from chorus_tui.statuses import REJECTED
 from chorus_tui.store import Store
 from chorus_tui.ui.screens.connection import ConnectionScreen
 from chorus_tui.ui.screens.deposit_form import DepositFormScreen
+from chorus_tui.ui.screens.reconcile import ReconcileScreen
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
 from chorus_tui.validation import form_from_invoice
 from tests.ui.conftest import START, settle
@@ -125,6 +126,10 @@ async def test_connection_screen_comes_first(tmp_path, rig):
         app.screen.dismiss(setup)
         await settle(pilot)
         assert connected == [setup]
+        # The first connection starts a reconciliation; closing it shows the list.
+        assert isinstance(app.screen, ReconcileScreen)
+        await pilot.press("escape")
+        await settle(pilot)
         assert app.screen.id == "invoices"
         assert app.screen.query_one(InvoiceTable).row_count == 14
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from chorus_tui.statuses import DEPOSITABLE_STATUSES, Category
 from chorus_tui.store import InvoiceOrder, InvoiceRow
 from chorus_tui.ui.keys import INVOICE_BINDINGS
 from chorus_tui.ui.messages import InvoicesChanged, SourceScanned
+from chorus_tui.ui.screens.reconcile import OPEN_BINDING as RECONCILE_BINDING
 from chorus_tui.ui.screens.to_do import OPEN_BINDING as TRIAGE_BINDING
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
 
@@ -52,7 +54,8 @@ FILTER_DELAY = 0.25
 class InvoicesScreen(Screen[None]):
     """The invoice list with its header counters; every action starts from the selected invoice."""
 
-    BINDINGS = [*INVOICE_BINDINGS, TRIAGE_BINDING]
+    # Reconciliation is rare (once per profile): out of the footer, which must fit in 80 columns.
+    BINDINGS = [*INVOICE_BINDINGS, TRIAGE_BINDING, dataclasses.replace(RECONCILE_BINDING, show=False)]
     AUTO_FOCUS = "InvoiceTable"
 
     def __init__(self) -> None:
@@ -246,6 +249,15 @@ class InvoicesScreen(Screen[None]):
 
         row = self.table.selected_row
         self.app.push_screen(ToDoScreen(row.id if row is not None else None))
+
+    def action_reconcile(self) -> None:
+        """Open the reconciliation dialog (invoices deposited on Chorus Pro before this tool)."""
+        if self.chorus_app.context.client is None:
+            self.notify(t("ui.polling_unavailable"), severity="warning")
+            return
+        from chorus_tui.ui.screens.reconcile import ReconcileScreen
+
+        self.app.push_screen(ReconcileScreen())
 
     def action_poll_now(self) -> None:
         self.chorus_app.poll_now()
