@@ -36,12 +36,32 @@ def clean_text(text: str) -> str:
     return "\n".join(lines)
 
 
+class _DropTable(dict):
+    """`str.translate` table that maps each unprintable code point to None (deleted), filled on first use."""
+
+    def __missing__(self, code: int) -> str | None:
+        char = chr(code)
+        kept = char in _KEPT_CONTROLS or unicodedata.category(char) not in _DROPPED_CATEGORIES
+        self[code] = char if kept else None
+        return self[code]
+
+
+class _FoldTable(dict):
+    """`str.translate` table from each code point to its folded character, filled on first use."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = _fold_char(chr(code))
+        return self[code]
+
+
+# Module-level tables: detection folds each text about a hundred times (per line and per
+# label), so the per-character Unicode lookups are done once per distinct character.
+_DROP_TABLE = _DropTable()
+_FOLD_TABLE = _FoldTable()
+
+
 def _drop_unprintable(text: str) -> str:
-    return "".join(
-        char
-        for char in text
-        if char in _KEPT_CONTROLS or unicodedata.category(char) not in _DROPPED_CATEGORIES
-    )
+    return text.translate(_DROP_TABLE)
 
 
 def fold_text(text: str) -> str:
@@ -50,8 +70,10 @@ def fold_text(text: str) -> str:
     Matching runs on the folded copy and values are cut from the original
     at the same offsets, so the lengths must stay equal.
     """
-    table = {ord(char): _fold_char(char) for char in set(text)}
-    return text.translate(table)
+    if text.isascii():
+        # For ASCII, folding is lower-casing, plus the backquote read as an apostrophe.
+        return text.lower().replace("`", "'")
+    return text.translate(_FOLD_TABLE)
 
 
 _APOSTROPHES = frozenset("’‘ʼ`´")
