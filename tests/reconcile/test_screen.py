@@ -11,9 +11,10 @@ from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from chorus_tui.chorus.errors import ChorusUnavailable
 from chorus_tui.sources.folder import FolderSource
+from chorus_tui.store import Store
 from chorus_tui.sync.reconcile import Reconciler
 from chorus_tui.ui.screens import reconcile as reconcile_screen
-from chorus_tui.ui.screens.reconcile import ReconcileScreen, first_connection_reconciliation, parse_day
+from chorus_tui.ui.screens.reconcile import ReconcileScreen, parse_day
 from tests.reconcile.conftest import RECIPIENT_SIRET, add_local, deposited_on
 from tests.ui.conftest import make_rig, settle
 
@@ -258,23 +259,28 @@ async def test_reissue_under_rejected_number_listed(rig, files):
         assert "1 facture(s) déposée(s) de nouveau" in str(screen.query_one("#reconcile-status", Static).render())
 
 
-async def test_first_connection_reconciles_in_background(tmp_path):
+
+async def test_autostart_imports_folder_first(tmp_path):
     rig = make_rig(tmp_path / "invoices.sqlite3")
     async with rig.app.run_test(size=(120, 45)) as pilot:
         await settle(pilot)
         local = rig.store.find_by_number("FAC-2026-0003")[0]
         chorus_id = rig.simulator.add_existing_invoice("FAC-2026-0003", local.invoice_date, local.recipient_siret,
                                                        deposited_at=deposited_on(local.invoice_date))
-        rig.simulator.add_existing_invoice("fac-2026-4", local.invoice_date, local.recipient_siret,
-                                           deposited_at=deposited_on(local.invoice_date))
+        oldest = min(row.invoice_date for row in rig.store.page_invoices(0, 100) if row.invoice_date)
+        # As on a first connection: the list has not imported the folder yet.
+        rig.store.close()
+        (tmp_path / "invoices.sqlite3").unlink()
+        for suffix in ("-wal", "-shm"):
+            (tmp_path / f"invoices.sqlite3{suffix}").unlink(missing_ok=True)
+        store = Store(tmp_path / "invoices.sqlite3", clock=rig.clock)
+        rig.app.context.store = store
 
-        report = await first_connection_reconciliation(rig.app)
+        screen = ReconcileScreen(autostart=True)
+        await pilot.app.push_screen(screen)
         await settle(pilot)
 
-        assert [link.chorus_invoice_id for link in report.linked] == [chorus_id]
-        assert [link.local_number for link in report.proposed] == ["FAC-2026-0004"]
-        assert rig.store.get_invoice(local.id).chorus_invoice_id == chorus_id
-        toast = next(text for text in notifications(rig.app) if "Première connexion" in text)
-        assert "1 facture(s) rattachée(s)" in toast
-        assert "Maj+R" in toast
-        assert await first_connection_reconciliation(rig.app) is None
+        assert screen.query_one("#date-from", Input).value == oldest.strftime("%d/%m/%Y")
+        linked = store.find_by_number("FAC-2026-0003")[0]
+        assert linked.chorus_invoice_id == chorus_id
+        assert any("1 facture(s) rattachée(s)" in text for text in notifications(rig.app))

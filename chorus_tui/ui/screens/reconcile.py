@@ -94,6 +94,9 @@ class ReconcileScreen(ModalScreen[None]):
             super().__init__()
             self.report = report
 
+    class FolderImported(Message):
+        """The invoice folder was imported before a search started on opening."""
+
     class Confirmed(Message):
         """The user confirmed a near match; `applied` is False when it no longer applied."""
 
@@ -175,8 +178,32 @@ class ReconcileScreen(ModalScreen[None]):
         if context.client is None:
             self.query_one("#reconcile-status", Static).update(t("reconcile.unavailable"))
         elif self.autostart:
-            self.action_start()
+            self.running = True
+            self._import_folder()
         self.query_one("#date-from", Input).focus()
+
+    @work(name="reconcile-import", group=WORKER_GROUP, exit_on_error=False)
+    async def _import_folder(self) -> None:
+        """Import the invoice folder before a search started on opening.
+
+        The invoice list imports it at the same time, so the store may still
+        be empty, and a search over an empty store links nothing.
+        """
+        context = self.chorus_app.context
+        invoices = await asyncio.to_thread(context.source.scan)
+        await asyncio.to_thread(context.store.upsert_source_invoices, invoices)
+        self.post_message(self.FolderImported())
+
+    @on(FolderImported)
+    def _folder_imported(self) -> None:
+        self.running = False
+        self.chorus_app.invoices_changed()
+        # The oldest local invoice may be older now that the folder is imported.
+        if self.reconciler().pending_run() is None:
+            start, end = self.reconciler().suggested_range(paris_today(self.chorus_app.context.clock))
+            self.query_one("#date-from", Input).value = format_date(start)
+            self.query_one("#date-to", Input).value = format_date(end)
+        self.action_start()
 
     def _show_results(self, *, visible: bool) -> None:
         sections = ("#proposals-title", "#proposals", "#drafts-title", "#drafts", "#not-linked-title", "#not-linked")
@@ -337,6 +364,7 @@ class ReconcileScreen(ModalScreen[None]):
         self.chorus_app.show_error(worker.error, context=worker.name)
         if worker.name != WORKER_NAME:
             self.confirming.clear()
+            self.running = False
             return
         self.running = False
         pending = self.reconciler().pending_run()
@@ -399,29 +427,3 @@ class ReconcileScreen(ModalScreen[None]):
             log.info("reconciliation cancelled; it resumes at %s", resume)
         self.dismiss(None)
 
-
-async def first_connection_reconciliation(app: ChorusApp) -> ReconcileReport | None:
-    """Reconcile in the background after a profile's first connection; return None when it was not needed.
-
-    It runs only when no reconciliation ever finished for this profile. The
-    invoice folder is imported first, because the list imports it at the same
-    time and the store may still be empty. The outcome is announced in a toast
-    that points to the dialog for the near matches to confirm.
-    """
-    context = app.context
-    if context.client is None:
-        return None
-    reconciler = Reconciler(context.client, context.store, context.clock)
-    if reconciler.last_run() is not None:
-        return None
-    invoices = await asyncio.to_thread(context.source.scan)
-    await asyncio.to_thread(context.store.upsert_source_invoices, invoices)
-    start, end = reconciler.suggested_range(paris_today(context.clock))
-    log.info("first connection: reconciling deposits from %s to %s", start, end)
-    report = await reconciler.reconcile(start, end)
-    text = t("reconcile.first_connection") + "\n" + ReconcileScreen.summary_text(report)
-    if report.proposed or report.drafts or report.reused_numbers:
-        text += "\n" + t("reconcile.open_hint")
-    app.notify(text, title=t("reconcile.done_title"), severity="information", timeout=15)
-    app.invoices_changed(*(link.invoice_id for link in report.linked))
-    return report
