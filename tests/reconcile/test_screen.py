@@ -284,3 +284,24 @@ async def test_autostart_imports_folder_first(tmp_path):
         linked = store.find_by_number("FAC-2026-0003")[0]
         assert linked.chorus_invoice_id == chorus_id
         assert any("1 facture(s) rattachée(s)" in text for text in notifications(rig.app))
+
+
+async def test_without_client_says_unavailable(tmp_path, files):
+    from chorus_tui.clock import ManualClock
+    from chorus_tui.factory import build_app
+    from tests.ui.conftest import START
+
+    clock = ManualClock(START)
+    store = Store(tmp_path / "offline.sqlite3", clock=clock)
+    add_local(store, files, "FAC-2026-0001", invoice_date=date(2026, 11, 5))
+    (files.parent / "source").mkdir()
+    app = build_app(store=store, source=FolderSource(files.parent / "source"), clock=clock)
+    async with app.run_test(size=(120, 45)) as pilot:
+        screen = await open_dialog(pilot)
+        assert "Pas de connexion à Chorus Pro" in str(screen.query_one("#reconcile-status", Static).render())
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("Pas de connexion" in text for text in notifications(app))
+        assert store.get_invoice(1).chorus_invoice_id is None
+        assert Reconciler(None, store, clock).pending_run() is None
