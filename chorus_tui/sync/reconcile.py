@@ -38,6 +38,7 @@ FINDINGS_PREFIX = "reconcile.findings"
 PENDING_KEY = "reconcile.pending"  # "<from>/<to>" of the run in progress or interrupted
 LAST_RUN_KEY = "reconcile.last_run"  # when the last run finished
 SEARCH_PAGE_SIZE = 100
+MONTH_WALKS = 3
 DEFAULT_RANGE_DAYS = 400  # without local invoice dates: a little more than a year of deposits
 
 
@@ -106,6 +107,8 @@ class ReconcileReport:
     drafts: list[Draft] = field(default_factory=list)
     unmatched: list[InvoiceSummary] = field(default_factory=list)  # on Chorus Pro, not in the store
     history_missing: list[int] = field(default_factory=list)  # Chorus Pro ids linked without their history
+    # Months whose pages, walked MONTH_WALKS times, still held fewer invoices than the announced total.
+    incomplete_months: list[date] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,14 @@ class PendingRun:
     date_from: date
     date_to: date
     resume_from: date  # first month still to walk
+
+
+@dataclass(frozen=True)
+class _Month:
+    position: int  # 1-based, among all months of the range
+    count: int  # months in the range
+    start: date
+    end: date
 
 
 @dataclass(frozen=True)
@@ -226,21 +237,8 @@ class Reconciler:
         local = self._local_index()
         first_month = len(all_months) - len(month_ranges(start, date_to)) if start <= date_to else len(all_months)
         for position, (month_start, month_end) in enumerate(month_ranges(start, date_to), start=first_month + 1):
-            search = InvoiceSearch(deposited_from=month_start, deposited_to=month_end, page_size=self.page_size,
-                                   sort_column="DateDepot", sort_direction="Ascendant")
-            async for page in self.client.iter_invoice_pages(search):
-                report.pages += 1
-                for summary in page.invoices:
-                    report.invoices_seen += 1
-                    await self._match(summary, local, report)
-                self.store.set_state(findings_key, _dump_findings(report))
-                if progress is not None:
-                    paging = page.paging
-                    progress(ReconcileProgress(
-                        month=position, months=len(all_months), month_start=month_start,
-                        page=paging.page if paging else 1, pages=paging.pages if paging else 1,
-                        invoices_seen=report.invoices_seen, linked=len(report.linked),
-                        proposed=len(report.proposed), drafts=len(report.drafts)))
+            month = _Month(position, len(all_months), month_start, month_end)
+            await self._walk_month(month, local, report, findings_key, progress)
             report.months += 1
             self.store.set_state(key, month_end.isoformat())
 
@@ -271,6 +269,46 @@ class Reconciler:
                      pending.date_from, pending.date_to, date_from, date_to)
         for old_key in old_keys:
             self.store.delete_state(old_key)
+
+    async def _walk_month(self, month: _Month, local: _LocalIndex, report: ReconcileReport, findings_key: str,
+                          progress: ProgressCallback | None) -> None:
+        """Read every page of one month's deposits, walking the month again when invoices were missed.
+
+        Pages are sorted by deposit date, and many invoices share a date.
+        NOTE: the order among them is undocumented, so an invoice may move
+        between pages during the walk. The walk is repeated, up to
+        MONTH_WALKS times, until the invoices read match the announced total.
+        """
+        search = InvoiceSearch(deposited_from=month.start, deposited_to=month.end, page_size=self.page_size,
+                               sort_column="DateDepot", sort_direction="Ascendant")
+        seen: set[int] = set()
+        for _ in range(MONTH_WALKS):
+            total = None
+            async for page in self.client.iter_invoice_pages(search):
+                report.pages += 1
+                paging = page.paging
+                if paging is not None and paging.total is not None:
+                    total = paging.total
+                for summary in page.invoices:
+                    if summary.invoice_id in seen:
+                        continue
+                    seen.add(summary.invoice_id)
+                    report.invoices_seen += 1
+                    await self._match(summary, local, report)
+                self.store.set_state(findings_key, _dump_findings(report))
+                if progress is not None:
+                    progress(ReconcileProgress(
+                        month=month.position, months=month.count, month_start=month.start,
+                        page=paging.page if paging else 1, pages=paging.pages if paging else 1,
+                        invoices_seen=report.invoices_seen, linked=len(report.linked),
+                        proposed=len(report.proposed), drafts=len(report.drafts)))
+            if total is None or len(seen) >= total:
+                return
+            log.warning("deposits of %s..%s: %d of %d invoices read; walking the month again",
+                        month.start, month.end, len(seen), total)
+        report.incomplete_months.append(month.start)
+        log.warning("deposits of %s..%s: still %d of %d invoices read after %d walks",
+                    month.start, month.end, len(seen), total, MONTH_WALKS)
 
     async def confirm(self, proposal: Link) -> bool:
         """Apply a near match the user confirmed; return False when it no longer applies.
@@ -328,7 +366,7 @@ class Reconciler:
             return
         number = summary.invoice_number or ""
         status = summary.status or DEPOSITED
-        # NOTE: no field report says whether rechercher/fournisseur returns portal drafts, or under which
+        # NOTE: no field report confirms whether rechercher/fournisseur returns portal drafts, or under which
         # deposit date. The simulator returns them with the status BROUILLON.
         if status == DRAFT:
             _append_once(report.drafts, Draft(summary.invoice_id, summary.invoice_number, summary.invoice_date,
@@ -431,6 +469,7 @@ def _dump_findings(report: ReconcileReport) -> str:
     data["unmatched"] = [summary.model_dump(mode="json", by_alias=True, exclude_none=True)
                          for summary in report.unmatched]
     data["history_missing"] = report.history_missing
+    data["incomplete_months"] = [month.isoformat() for month in report.incomplete_months]
     data["pages"] = report.pages
     data["invoices_seen"] = report.invoices_seen
     data["already_linked"] = report.already_linked
@@ -449,6 +488,7 @@ def _load_findings(report: ReconcileReport, text: str | None) -> None:
                                item["recipient_name"]) for item in data.get("drafts", [])]
         report.unmatched = [InvoiceSummary.model_validate(item) for item in data.get("unmatched", [])]
         report.history_missing = list(data.get("history_missing", []))
+        report.incomplete_months = [date.fromisoformat(month) for month in data.get("incomplete_months", [])]
         report.pages = int(data.get("pages", 0))
         report.invoices_seen = int(data.get("invoices_seen", 0))
         report.already_linked = int(data.get("already_linked", 0))

@@ -9,7 +9,7 @@ import pytest
 
 from chorus_tui.statuses import PAYMENT_ISSUED, REJECTED
 from chorus_tui.store import EventKind
-from chorus_tui.sync.reconcile import DEFAULT_RANGE_DAYS, PendingRun, Reconciler
+from chorus_tui.sync.reconcile import DEFAULT_RANGE_DAYS, MONTH_WALKS, PendingRun, Reconciler
 
 from tests.reconcile.conftest import RECIPIENT_SIRET, add_local, deposited_on
 
@@ -221,3 +221,54 @@ async def test_interrupted_run_resumes_with_later_end(client, store, simulator, 
     assert [summary.invoice_number for summary in report.unmatched] == ["ANCIENNE-02"]
     assert store.get_state(reconciler.checkpoint_key(date(2025, 11, 1), date(2026, 1, 15))) is None
     assert reconciler.pending_run() is None
+
+
+def shift_first_walk(client, *, walks_short: int):
+    """Make the first `walks_short` walks return page 2 with an invoice of page 1 in place of one of its own.
+
+    This is what an unstable order among invoices deposited the same day does to paging.
+    """
+    original = client.search_invoice_page
+    walks = {"count": 0}
+
+    async def unstable(search, page=1):
+        result = await original(search, page)
+        if page == 1:
+            walks["count"] += 1
+            walks["first_page"] = list(result.invoices)
+        elif page == 2 and walks["count"] <= walks_short and result.invoices:
+            result.invoices[0] = walks["first_page"][0]
+        return result
+
+    client.search_invoice_page = unstable
+    return walks
+
+
+async def test_month_walked_again_when_short(client, store, simulator, clock, tmp_path):
+    numbers = [f"FAC-2026-{index:04d}" for index in range(301, 309)]
+    for number in numbers:
+        add_local(store, tmp_path, number)
+        simulator.add_existing_invoice(number, date(2026, 1, 5), RECIPIENT_SIRET,
+                                       deposited_at=deposited_on(date(2026, 1, 6)))
+    walks = shift_first_walk(client, walks_short=1)
+
+    report = await Reconciler(client, store, clock, page_size=5).reconcile(date(2026, 1, 1), date(2026, 1, 31))
+
+    assert walks["count"] == 2
+    assert report.pages == 4
+    assert report.invoices_seen == 8
+    assert sorted(link.local_number for link in report.linked) == numbers
+    assert report.incomplete_months == []
+
+
+async def test_month_still_short_is_reported(client, store, simulator, clock, tmp_path):
+    for index in range(6):
+        simulator.add_existing_invoice(f"ANCIENNE-{index}", date(2026, 1, 5), RECIPIENT_SIRET,
+                                       deposited_at=deposited_on(date(2026, 1, 6)))
+    walks = shift_first_walk(client, walks_short=99)
+
+    report = await Reconciler(client, store, clock, page_size=5).reconcile(date(2026, 1, 1), date(2026, 1, 31))
+
+    assert walks["count"] == MONTH_WALKS
+    assert report.incomplete_months == [date(2026, 1, 1)]
+    assert len(report.unmatched) == 5

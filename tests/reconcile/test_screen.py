@@ -305,3 +305,12 @@ async def test_without_client_says_unavailable(tmp_path, files):
         assert any("Pas de connexion" in text for text in notifications(app))
         assert store.get_invoice(1).chorus_invoice_id is None
         assert Reconciler(None, store, clock).pending_run() is None
+
+
+def test_summary_names_incomplete_months():
+    from chorus_tui.sync.reconcile import ReconcileReport
+
+    report = ReconcileReport(date(2026, 1, 1), date(2026, 2, 28), incomplete_months=[date(2026, 2, 1)])
+    text = ReconcileScreen.summary_text(report)
+    assert "moins de factures qu'annoncé" in text
+    assert "01/02/2026" in text

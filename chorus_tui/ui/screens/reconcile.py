@@ -306,6 +306,9 @@ class ReconcileScreen(ModalScreen[None]):
             lines.append(t("reconcile.summary_ambiguous", count=len(report.ambiguous)))
         if report.history_missing:
             lines.append(t("reconcile.summary_history", count=len(report.history_missing)))
+        if report.incomplete_months:
+            months = ", ".join(format_date(month) for month in report.incomplete_months)
+            lines.append(t("reconcile.summary_incomplete", months=months))
         return "\n".join(lines)
 
     def _fill_results(self, report: ReconcileReport) -> None:
