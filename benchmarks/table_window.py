@@ -7,7 +7,8 @@ median of `--repeat` runs:
   the top, in the middle and at the end of the list, with and without a
   filter, on a freshly opened store;
 - the application under `App.run_test` at 100×30: from start to the table
-  showing its rows ("first paint"), then 20 presses of PageDown.
+  showing its rows ("first paint"), then 20 presses of PageDown, and the
+  same on a 100-row store for reference.
 It also prints the peak Python allocation of the application run
 (tracemalloc, in a separate untimed run) and the process's peak RSS.
 """
@@ -40,6 +41,7 @@ from benchmarks.seeding import STATUSES, fast_writes, source_invoice
 
 WINDOW_ROWS = 28  # rows of the table at a 100×30 terminal
 PAGE_DOWN_PRESSES = 20
+REFERENCE_ROWS = 100
 # After the seeded invoice dates, so that none is dated in the future.
 START = datetime(2026, 12, 4, 9, 0, tzinfo=timezone.utc)
 
@@ -157,6 +159,12 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(["app at 100x30: start to first paint", ms(median([run[0] for run in runs]))])
             rows.append([f"app: {PAGE_DOWN_PRESSES} x PageDown", ms(median([run[1] for run in runs]))])
             rows.append(["app: pages fetched (start + paging)", runs[0][2]])
+            # The same run on a 100-row store shows what Pilot's own waits cost per key.
+            small = workdir / "small.sqlite3"
+            seed_store(small, REFERENCE_ROWS)
+            reference = [asyncio.run(run_app(small, REFERENCE_ROWS, workdir)) for _ in range(args.repeat)]
+            rows.append([f"same app with {REFERENCE_ROWS} rows: first paint / {PAGE_DOWN_PRESSES} x PageDown",
+                         f"{ms(median([run[0] for run in reference]))} / {ms(median([run[1] for run in reference]))}"])
             memory = app_peak_memory(path, args.size, workdir)
             rows.append(["app: peak Python allocations (tracemalloc)", f"{memory:.1f} MiB"])
         rows.append(["process peak RSS (seeding included)", f"{peak_rss_mib():.0f} MiB"])
