@@ -114,6 +114,7 @@ def build_demo_app(
     The supplier's structure and bank account are read from the simulator at
     start-up, as they would be from Chorus Pro.
     """
+    from chorus_tui.sandbox.directory import DEMO_SUPPLIER
     from chorus_tui.sandbox.simulator import Simulator
 
     clock = clock or SystemClock()
@@ -124,7 +125,7 @@ def build_demo_app(
                               status_step_seconds=DEMO_STATUS_STEP_SECONDS)
     client = ChorusClient(ConnectionSettings.for_environment(Environment.DEMO), demo_credentials(),
                           transport=simulator.transport(), clock=clock)
-    return build_app(
+    app = build_app(
         store=Store(data_dir / "demo.sqlite3", clock=clock),
         source=source or FolderSource(demo_invoice_folder()),
         clock=clock,
@@ -134,46 +135,83 @@ def build_demo_app(
         simulator=simulator,
         poll_interval=poll_interval,
     )
+    # The demo supplier's password is far from expiry, so the header shows no warning unless a test moves it.
+    app.context.password_expiry = DEMO_SUPPLIER.technical_password_expiry.date()
+    return app
 
 
 def profile_label(name: str, environment: Environment) -> str:
     return t("ui.profile_label", profile=name, environment=t(f"ui.environment.{environment.value}"))
 
 
-def build_profile_app(profile: ResolvedProfile, *, clock: Clock | None = None) -> ChorusApp:
-    """Build the application of a configured profile; the connection screen comes first when it has no credentials."""
-    clock = clock or SystemClock()
+def profile_simulator(profile_name: str, clock: Clock) -> Simulator:
+    """Build the in-process simulator that serves a profile of the demo environment.
+
+    Its state is kept in the demo data folder, one file per profile, so that
+    the invoices deposited in one run are still on "Chorus Pro" at the next.
+    """
+    from chorus_tui import paths
+    from chorus_tui.sandbox.simulator import Simulator
+
+    folder = paths.demo_data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    return Simulator(clock, state_file=folder / f"simulator-{profile_name}.json",
+                     status_step_seconds=DEMO_STATUS_STEP_SECONDS)
+
+
+def build_profile_context(profile: ResolvedProfile, *, clock: Clock) -> AppContext:
+    """Gather the store, folder, client and services of a configured profile.
+
+    The client is left out when the profile has no credentials: the
+    connection screen then comes first and `context.connect` builds it.
+    """
     config = profile.config
     folder = config.invoice_folder or Path.cwd()
     supplier = Supplier(structure_id=config.supplier_structure_id, siret=config.supplier_siret,
                         name=config.supplier_name, bank_account_id=config.bank_account_id)
     source = FolderSource(folder, supplier_sirets={config.supplier_siret} if config.supplier_siret else ())
-
-    async def connect(setup: ConnectionSetup) -> None:
-        await _connect_from_setup(app.context, setup, clock)
-
-    client = None
-    if profile.credentials is not None:
-        client = ChorusClient(profile.settings, profile.credentials, clock=clock)
-    app = build_app(
+    environment = profile.settings.environment
+    simulator = profile_simulator(profile.name, clock) if environment is Environment.DEMO else None
+    context = AppContext(
         store=Store(profile.database, clock=clock),
         source=source,
         clock=clock,
-        client=client,
         supplier=supplier,
-        profile_label=profile_label(profile.name, profile.settings.environment),
+        profile_label=profile_label(profile.name, environment),
         profile_name=profile.name,
+        simulator=simulator,
         poll_interval=float(config.poll_interval_seconds),
-        ask_connection=client is None,
-        connect=connect,
+        password_expiry=config.technical_password_expiry,
     )
-    return app
+    if profile.credentials is not None:
+        transport = simulator.transport() if simulator is not None else None
+        attach_client(context, ChorusClient(profile.settings, profile.credentials, transport=transport, clock=clock))
+
+    async def connect(setup: ConnectionSetup) -> None:
+        await _connect_from_setup(context, setup, clock)
+
+    context.connect = connect
+    return context
+
+
+def build_profile_app(profile: ResolvedProfile, *, clock: Clock | None = None) -> ChorusApp:
+    """Build the application of a configured profile; the connection screen comes first when it has no credentials."""
+    from chorus_tui.ui.app import ChorusApp
+
+    context = build_profile_context(profile, clock=clock or SystemClock())
+    return ChorusApp(context, ask_connection=context.client is None)
 
 
 async def _connect_from_setup(context: AppContext, setup: ConnectionSetup, clock: Clock) -> None:
     """Use the connection the user just tested and kept: build the client and read its supplier."""
-    client = ChorusClient(setup.settings, setup.credentials, clock=clock)
+    transport = setup.transport
+    if setup.settings.environment is Environment.DEMO:
+        # The test ran on a throw-away simulator; later runs must find what this one deposits.
+        context.simulator = context.simulator or profile_simulator(setup.profile, clock)
+        transport = context.simulator.transport()
+    client = ChorusClient(setup.settings, setup.credentials, transport=transport, clock=clock)
     attach_client(context, client)
+    context.password_expiry = setup.password_expiry
     context.supplier = Supplier(structure_id=setup.supplier.structure_id, siret=setup.supplier.siret,
                                 name=setup.supplier.name, bank_account_id=setup.bank_account_id)
     context.profile_label = profile_label(setup.profile, setup.settings.environment)

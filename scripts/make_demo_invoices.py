@@ -349,7 +349,8 @@ def facturx_xml(invoice: DemoInvoice) -> bytes:
     cii = CiiInvoice(
         number=invoice.number,
         issue_date=invoice.issue_date,
-        seller=CiiParty(SUPPLIER.designation, SUPPLIER_SIREN, "0002", postcode=SUPPLIER.postal_code,
+        # Chorus Pro finds the supplier of a flow by the SIRET of its structure, not by the SIREN.
+        seller=CiiParty(SUPPLIER.designation, SUPPLIER.siret, "0009", postcode=SUPPLIER.postal_code,
                         street=SUPPLIER.address, city=SUPPLIER.city, vat_number=SUPPLIER_VAT),
         buyer=CiiParty(structure.designation, invoice.printed_siret or structure.siret, "0009",
                        postcode=structure.postal_code, street=structure.address, city=structure.city),

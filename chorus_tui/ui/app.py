@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -22,6 +24,9 @@ from chorus_tui.ui.keys import APP_BINDINGS, help_sections
 from chorus_tui.ui.messages import InvoicesChanged, PollFinished
 from chorus_tui.ui.screens.deposit_form import DepositFormResult
 
+if TYPE_CHECKING:
+    from chorus_tui.profiles import ProfileInfo
+
 log = logging.getLogger(__name__)
 
 # After failed polls the wait doubles, up to this many times the poll interval.
@@ -29,6 +34,16 @@ POLL_BACKOFF_MAX = 16
 
 # New statuses that ring the terminal bell: the user has to act, or gets paid.
 BELL_STATUSES = frozenset({REJECTED, SUSPENDED, TO_RECYCLE, PAYMENT_ISSUED})
+
+
+def reason_text(comment: str) -> str:
+    """Put the plain reason of a Chorus Pro comment first (the field to fix), then the comment as it came."""
+    from chorus_tui.sync.actions import explain_reason
+
+    explanation = explain_reason(comment)
+    if explanation.field is None:
+        return comment
+    return f"{explanation.message}\n{comment}"
 
 
 class ChorusApp(App[None]):
@@ -223,6 +238,84 @@ class ChorusApp(App[None]):
                 elif binding in APP_BINDINGS and binding.action != "quit":
                     yield SystemCommand(binding.description, binding.tooltip,
                                         partial(self.run_action, binding.action))
+        if len(self.configured_profiles()) > 1 or (self.context.demo and self.configured_profiles()):
+            yield SystemCommand(t("integration.switch_profile"), t("integration.switch_profile_tip"),
+                                self.action_switch_profile)
+
+    # -- profiles ---------------------------------------------------------------------------------
+
+    def configured_profiles(self) -> list[ProfileInfo]:
+        """Return the profiles of the configuration file, the running one marked active (none in the demo)."""
+        from chorus_tui.config import ConfigError, load_config
+        from chorus_tui.profiles import list_profiles
+
+        try:
+            config = load_config()
+        except ConfigError as error:
+            log.warning("configuration file unreadable, no profile to offer: %s", error)
+            return []
+        active = self.context.profile_name or config.default_profile
+        profiles = list_profiles(config, active)
+        if self.context.profile_name is None:
+            profiles = [dataclasses.replace(profile, is_active=False) for profile in profiles if profile.in_file]
+        return profiles
+
+    def action_switch_profile(self) -> None:
+        from chorus_tui.ui.screens.profiles import ProfileScreen
+
+        profiles = self.configured_profiles()
+        if not any(not profile.is_active for profile in profiles):
+            self.notify(t("integration.switch_profile_none"), severity="warning")
+            return
+        self.push_screen(ProfileScreen(profiles), self._profile_chosen)
+
+    def _profile_chosen(self, name: str | None) -> None:
+        if name:
+            self.switch_profile(name)
+
+    @work(name="switch-profile", group="profile", exit_on_error=False)
+    async def switch_profile(self, name: str) -> None:
+        """Reopen the application on profile `name`: its store, folder and connection replace the current ones.
+
+        A deposit in flight is left to finish first, so that its outcome is stored in the right database.
+        """
+        from chorus_tui.config import ConfigError
+        from chorus_tui.factory import build_profile_context
+        from chorus_tui.profiles import resolve_profile
+        from chorus_tui.secrets import SecretsError
+        from chorus_tui.store import StoreError
+
+        for worker in list(self.workers):
+            if worker.group == "deposit" and not worker.is_finished:
+                await worker.wait()
+        try:
+            context = build_profile_context(resolve_profile(name), clock=self.context.clock)
+        except (ConfigError, SecretsError, StoreError) as error:
+            log.error("switching to profile %s failed: %s", name, error)
+            self.notify(t("integration.switch_profile_failed", profile=name, error=error), severity="error",
+                        timeout=10)
+            return
+
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        for worker in list(self.workers):
+            if worker.group in ("sync", "source") and not worker.is_finished:
+                worker.cancel()
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        old = self.context
+        self.context = context
+        self.polls_done = 0
+        self.poll_failures = 0
+        self.sub_title = context.profile_label
+        if old.client is not None:
+            await old.client.aclose()
+        old.store.close()
+        log.info("switched from profile %s to %s", old.profile_name or "demo", name)
+        self.ask_connection = context.client is None
+        self.on_mount()
+        self.notify(t("integration.switched_profile", profile=name), timeout=3)
 
     # -- polling ----------------------------------------------------------------------------------
 
@@ -289,7 +382,7 @@ class ChorusApp(App[None]):
             severity = "error" if change.new_status in (REJECTED, SUSPENDED, TO_RECYCLE) else "information"
             text = t("ui.status_changed", number=change.number or change.invoice_id, status=label)
             if change.comment:
-                text += "\n" + change.comment
+                text += "\n" + reason_text(change.comment)
             self.notify(text, severity=severity)
             ring = ring or change.new_status in BELL_STATUSES
         if ring:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from chorus_tui.clock import Clock
@@ -49,6 +50,8 @@ class AppContext:
     demo: bool = False
     simulator: Simulator | None = None
     poll_interval: float = 60.0
+    # dateExpirationMotPasseCompteTech of the technical account, when known: the header warns before it.
+    password_expiry: date | None = None
     # Builds client, directory, services and supplier once credentials are known (connection screen).
     connect: Callable[[Any], Awaitable[None]] | None = None
 

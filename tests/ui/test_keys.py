@@ -101,8 +101,8 @@ async def test_refresh_reads_new_files(rig, tmp_path):
         await pilot.press("r")
         await settle(pilot)
         assert table.row_count == 3
-        counter = rig.app.screen.query_one("#count-to-do", Static)
-        assert "3" in str(counter.render())
+        counter = rig.app.screen.query_one("#count-to-deposit", Static)
+        assert str(counter.render()) == "À déposer 3"
 
 
 async def test_palette_offers_list_commands(rig):

@@ -201,6 +201,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         attachment = form.attachment_path.name if form.attachment_path else t("ui.no_attachment")
         self.query_one("#attachment_path", Static).update(attachment)
         self._show_supplier()
+        self._show_route(form)
         self._set_status("")
         self.query_one("#recipient_siret", Input).focus()
         self._lookup_recipient(form.recipient_siret)
@@ -213,6 +214,13 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             parts.append(t("ui.structure_id", id=supplier.structure_id))
         text = " · ".join(part for part in parts if part) or t("ui.supplier_unknown")
         self.query_one("#supplier_id", Static).update(text)
+
+    def _show_route(self, form: DepositForm) -> None:
+        """Add to the title how the invoice will reach Chorus Pro: plain PDF, Factur-X flow or data entry."""
+        row = self.chorus_app.context.store.require_invoice(self.invoice_id)
+        title = self._title(row)
+        title.append("\n" + t("integration.route", route=t(f"integration.route_{form.route.name.lower()}")))
+        self.query_one("#form-title", Static).update(title)
 
     def _set_input(self, name: str, value: str | None) -> None:
         self.query_one(f"#{dom_id(name)}", Input).value = value or ""
@@ -381,25 +389,33 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     @work(name="form-check", group="deposit-form", exclusive=True, exit_on_error=False)
     async def _check_and_submit(self) -> None:
         """Run every check; dismiss with the form only when none is blocking."""
-        from chorus_tui.validation import check_deposit, has_blocking
+        from chorus_tui.validation import check_deposit, check_form, has_blocking
 
         context = self.chorus_app.context
+        # Chorus Pro compares invoice dates with the date in Paris, whatever the machine's time zone.
+        today = paris_today(context.clock)
         try:
             form, problems = self.read_form()
             results = list(problems)
             if context.directory is not None:
-                results += await check_deposit(self.invoice, form, context.directory,
-                                               today=paris_today(context.clock),
+                results += await check_deposit(self.invoice, form, context.directory, today=today,
                                                supplier_sirets=context.supplier_sirets,
                                                supplier_id=context.supplier.structure_id)
+            else:
+                # Without a connection the directory checks cannot run, but the checks of the form itself can.
+                results += check_form(self.invoice, form, today=today, supplier_sirets=context.supplier_sirets)
         finally:
             self.checking = False
         self.results = results
         self.show_results(results)
-        if has_blocking(results) or context.directory is None:
+        if has_blocking(results):
             count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
             self._set_status(t("ui.form_blocked", count=count), error=True)
             self.notify(t("ui.form_blocked", count=count), severity="warning")
+            return
+        if context.directory is None:
+            self._set_status(t("ui.deposit_unavailable"), error=True)
+            self.notify(t("ui.deposit_unavailable"), severity="warning")
             return
         self.dismiss(DepositFormResult(self.invoice_id, form, tuple(results)))
 

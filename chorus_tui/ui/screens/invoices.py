@@ -39,13 +39,17 @@ class View(enum.StrEnum):
 
 # Header counters: (message key, categories summed, CSS class).
 COUNTERS = (
-    ("ui.count_to_do", (Category.TO_DEPOSIT, Category.ACTION_REQUIRED), "to-do"),
+    ("integration.count_to_deposit", (Category.TO_DEPOSIT,), "to-deposit"),
+    ("ui.count_to_do", (Category.ACTION_REQUIRED,), "to-do"),
     ("ui.count_in_progress", (Category.IN_PROGRESS,), "in-progress"),
     ("ui.count_paid", (Category.PAID, Category.FINISHED), "paid"),
     ("ui.count_rejected", (Category.REJECTED,), "rejected"),
 )
 
 _TO_DO_PARTS = (Category.ACTION_REQUIRED, Category.TO_DEPOSIT)
+
+# Below this width the header hides the counters that are zero, so that the profile name stays readable.
+WIDE_HEADER = 100
 
 # Seconds without a keystroke before the filter runs (Enter runs it at once).
 FILTER_DELAY = 0.25
@@ -77,6 +81,7 @@ class InvoicesScreen(Screen[None]):
             yield Static(context.profile_label, id="profile")
             for _, _, css_class in COUNTERS:
                 yield Static("", classes=f"counter {css_class}", id=f"count-{css_class}")
+        yield Static("", id="banner")
         yield Input(placeholder=t("ui.filter_placeholder"), id="filter", compact=True)
         yield InvoiceTable(self._count_rows, self._fetch_rows, empty_text=t("ui.table_empty"), id="invoices-table")
         yield Static("", id="detail")
@@ -84,6 +89,7 @@ class InvoicesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
+        self.show_password_expiry()
         self.reload()
         self.action_refresh_source()
 
@@ -126,13 +132,31 @@ class InvoicesScreen(Screen[None]):
             self.table.set_source(self._count_rows, self._fetch_rows)
         self._update_detail(self.table.selected_row)
 
+    def show_password_expiry(self) -> None:
+        """Warn in the banner 30 and 7 days before the technical account password expires, and after."""
+        from chorus_tui.connection import password_expiry_warning
+        from chorus_tui.ui.formatting import paris_today
+
+        context = self.chorus_app.context
+        warning = password_expiry_warning(context.password_expiry, paris_today(context.clock))
+        banner = self.query_one("#banner", Static)
+        banner.update(str(warning) if warning is not None else "")
+        banner.display = warning is not None
+
     def _update_counters(self) -> None:
         counts = self.chorus_app.context.store.counts_by_category()
+        narrow = self.app.size.width < WIDE_HEADER
         for key, categories, css_class in COUNTERS:
             total = sum(counts.get(category, 0) for category in categories)
-            self.query_one(f"#count-{css_class}", Static).update(t(key, count=total))
-        # The to-do counter doubles as the tab of the to-do view.
-        self.query_one("#count-to-do", Static).set_class(self.view is View.TO_DO, "active")
+            counter = self.query_one(f"#count-{css_class}", Static)
+            counter.update(t(key, count=total))
+            counter.display = bool(total) or not narrow
+        # The two counters of invoices to handle double as the tab of the to-do view.
+        for css_class in ("to-deposit", "to-do"):
+            self.query_one(f"#count-{css_class}", Static).set_class(self.view is View.TO_DO, "active")
+
+    def on_resize(self) -> None:
+        self._update_counters()
 
     def _update_detail(self, row: InvoiceRow | None) -> None:
         detail = self.query_one("#detail", Static)
@@ -171,6 +195,7 @@ class InvoicesScreen(Screen[None]):
             if invoice.errors:
                 unreadable += 1
         log.info("source scanned: %d invoices, %d with errors", len(event.invoices), unreadable)
+        self._link_replacements()
         self.reload()
         folder = getattr(self.chorus_app.context.source, "folder", None)
         if folder is not None and not folder.is_dir():
@@ -179,6 +204,14 @@ class InvoicesScreen(Screen[None]):
         self.notify(t("ui.source_scanned", count=len(event.invoices), folder=folder or ""), timeout=3)
         if unreadable:
             self.notify(t("ui.source_unreadable", count=unreadable), severity="warning")
+
+    def _link_replacements(self) -> None:
+        """Link the rejected invoices whose replacement number was typed before its file was in the folder."""
+        from chorus_tui.ui.screens.to_do import triage_service
+
+        linked = triage_service(self.chorus_app).link_pending_replacements()
+        if linked:
+            log.info("linked %d rejected invoices to their replacement after the scan", len(linked))
 
     # -- filter ---------------------------------------------------------------------------------------
 
