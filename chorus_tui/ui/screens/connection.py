@@ -87,12 +87,21 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
     CSS_PATH = "connection.tcss"
 
+    # The footer must fit in 80 columns: Ctrl+R is shown once, as "show" or "hide" depending on the
+    # inputs (see `check_action`), and the application's ? and q keys keep working but leave the footer.
     BINDINGS = [
-        Binding("ctrl+t", "test_connection", t("connection.binding_test"), id="connection_test", priority=True),
-        Binding("ctrl+r", "toggle_secrets", t("connection.binding_toggle_secrets"),
-                id="connection_toggle_secrets", priority=True),
-        Binding("ctrl+s", "save", t("connection.binding_save"), id="connection_save", priority=True),
-        Binding("escape", "cancel", t("connection.binding_cancel"), id="connection_cancel"),
+        Binding("ctrl+t", "test_connection", t("connection.binding_test"), key_display="Ctrl+T",
+                id="connection_test", priority=True),
+        Binding("ctrl+r", "show_secrets", t("connection.binding_show_secrets"), key_display="Ctrl+R",
+                id="connection_show_secrets", priority=True),
+        Binding("ctrl+r", "hide_secrets", t("connection.binding_hide_secrets"), key_display="Ctrl+R",
+                id="connection_hide_secrets", priority=True),
+        Binding("ctrl+s", "save", t("connection.binding_save"), key_display="Ctrl+S", id="connection_save",
+                priority=True),
+        Binding("escape", "cancel", t("connection.binding_cancel"), key_display=t("ui.keyname_escape"),
+                id="connection_cancel"),
+        Binding("question_mark", "app.help", show=False),
+        Binding("q", "app.quit", show=False),
     ]
 
     class Configured(TextualMessage):
@@ -137,13 +146,14 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
         yield Header()
         with VerticalScroll(id="connection-form"):
-            yield Static(t("connection.intro"), id="connection-intro")
-            yield Static(t("connection.label_profile", profile=self.profile), id="connection-profile")
+            yield Static(t("connection.where_to_find"), id="connection-where")
             if self.config_error is not None:
                 yield Static(str(self.config_error.message), id="config-error", classes="field-error")
 
-            yield Label(t("connection.label_environment"))
-            yield Select(environments, value=profile.environment, allow_blank=False, id="environment")
+            with Horizontal(classes="field-row"):
+                yield Label(t("connection.label_environment"), classes="field-label")
+                yield Select(environments, value=profile.environment, allow_blank=False, id="environment",
+                             compact=True, classes="field-input")
             yield from self._field("client-id", t("connection.label_client_id"), profile.client_id or "")
             yield from self._field("client-secret", t("connection.label_client_secret"),
                                    self._stored_secret(SecretName.CLIENT_SECRET), password=True)
@@ -152,37 +162,46 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             yield from self._field("technical-password", t("connection.label_technical_password"),
                                    self._stored_secret(SecretName.TECHNICAL_PASSWORD), password=True)
 
-            with Horizontal(id="connection-buttons"):
-                yield Button(t("connection.button_test"), id="test", variant="primary")
-                yield Button(t("connection.button_cancel"), id="cancel")
-
-            yield Static("", id="connection-status")
+            yield Static(t("connection.not_tested"), id="connection-status")
             with Vertical(id="connection-steps"):
                 for step in Step:
                     yield Static("", id=f"step-{step}", classes="step")
 
             with Vertical(id="supplier-choice"):
-                yield Label(t("connection.label_supplier"))
-                yield Select([], allow_blank=True, id="supplier")
-                yield Label(t("connection.label_bank_account"))
-                yield Select([], allow_blank=True, id="bank-account")
-                yield Static("", id="bank-account-note")
-                yield Static("", id="password-expiry")
-                yield Button(t("connection.button_save"), id="save", variant="success")
-        yield Footer()
+                with Horizontal(classes="field-row"):
+                    yield Label(t("connection.label_supplier"), classes="field-label")
+                    yield Select([], allow_blank=True, id="supplier", compact=True, classes="field-input")
+                with Horizontal(classes="field-row"):
+                    yield Label(t("connection.label_bank_account"), classes="field-label")
+                    yield Select([], allow_blank=True, id="bank-account", compact=True, classes="field-input")
+                yield Static("", id="bank-account-note", classes="field-note")
+                yield Static("", id="password-expiry", classes="field-note")
+
+        # Outside the scrolled form, so the actions stay in view whatever the size of the results.
+        with Horizontal(id="connection-buttons"):
+            yield Button(t("connection.button_test"), id="test", variant="primary", compact=True)
+            yield Button(t("connection.button_save"), id="save", variant="success", compact=True)
+            yield Button(t("connection.button_cancel"), id="cancel", compact=True)
+        yield Footer(compact=True, show_command_palette=False)
 
     def _field(self, field_id: str, label: str, value: str, *, password: bool = False,
                placeholder: str = "") -> ComposeResult:
-        yield Label(label)
-        yield Input(value, id=field_id, password=password, placeholder=placeholder)
+        with Horizontal(classes="field-row", id=f"{field_id}-row"):
+            yield Label(label, classes="field-label")
+            yield Input(value, id=field_id, password=password, placeholder=placeholder, compact=True,
+                        classes="field-input")
         yield Static("", id=f"{field_id}-error", classes="field-error")
 
     def on_mount(self) -> None:
         self.title = t("connection.title")
+        self.sub_title = t("connection.label_profile", profile=self.profile)
         for error_label in self.query(".field-error").exclude("#config-error"):
             error_label.display = False
         self.query_one("#supplier-choice").display = False
-        self.query_one("#connection-steps").display = False
+        self._show_pending_steps()
+        # Start where typing is needed: the first empty field, else the test button.
+        empty = [field for field in self.query(".field-input").results(Input) if not field.value]
+        (empty[0] if empty else self.query_one("#test", Button)).focus()
 
     def _load_config(self) -> None:
         try:
@@ -228,6 +247,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             error_label.update(errors.get(field_id, ""))
             error_label.display = field_id in errors
             self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
+            self.query_one(f"#{field_id}-row").set_class(field_id in errors, "-invalid")
 
         if errors:
             self.query_one(f"#{next(iter(errors))}", Input).focus()
@@ -257,10 +277,29 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
     def _save_pressed(self) -> None:
         self.action_save()
 
+    @property
+    def secrets_masked(self) -> bool:
+        return self.query_one("#client-secret", Input).password
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Both Ctrl+R bindings lead to the same toggle; only the one that matches the inputs is active.
+        if action == "show_secrets":
+            return self.secrets_masked
+        if action == "hide_secrets":
+            return not self.secrets_masked
+        return True
+
+    def action_show_secrets(self) -> None:
+        self.action_toggle_secrets()
+
+    def action_hide_secrets(self) -> None:
+        self.action_toggle_secrets()
+
     def action_toggle_secrets(self) -> None:
+        masked = not self.secrets_masked
         for field_id in ("client-secret", "technical-password"):
-            field = self.query_one(f"#{field_id}", Input)
-            field.password = not field.password
+            self.query_one(f"#{field_id}", Input).password = masked
+        self.refresh_bindings()
 
     def action_cancel(self) -> None:
         self.workers.cancel_group(self, "connection")
@@ -280,14 +319,15 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         self.tested_credentials = None
         self.tested_environment = None
         self.query_one("#supplier-choice").display = False
-        steps = self.query_one("#connection-steps")
-        steps.display = True
+        self._show_pending_steps()
+        self._set_status(t("connection.testing"), "")
+        self.query_one("#test", Button).disabled = True
+
+    def _show_pending_steps(self) -> None:
         for step in Step:
             line = self.query_one(f"#step-{step}", Static)
             line.update(f"· {t(f'connection.step_{step}')}")
             line.set_classes("step -pending")
-        self._set_status(t("connection.testing"), "")
-        self.query_one("#test", Button).disabled = True
 
     async def _run_test(self, environment: Environment, credentials: Credentials) -> None:
         profile = self.config.profile(self.profile)
@@ -315,6 +355,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             self._set_status(t("connection.test_succeeded"), "-success")
         else:
             self._set_status(t("connection.test_failed"), "-failure")
+            # A long cause may push the failed step below the fold: bring it into view.
+            failed = next((result for result in self.results if result.outcome is Outcome.FAILURE), None)
+            if failed is not None:
+                self.call_after_refresh(self.query_one(f"#step-{failed.step}").scroll_visible)
 
     def _transport_for(self, environment: Environment) -> httpx.AsyncBaseTransport | None:
         if self._transport is not None or environment is not Environment.DEMO:
@@ -384,11 +428,15 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         if account_ids:
             bank_select.value = configured if configured in account_ids else account_ids[0]
         note = "" if account_ids else t("connection.no_bank_account")
-        self.query_one("#bank-account-note", Static).update(note)
+        self._set_note("#bank-account-note", note)
 
         expiry = supplier.password_expiry
-        self.query_one("#password-expiry", Static).update(
-            t("connection.expiry_label", date=expiry.isoformat()) if expiry else "")
+        self._set_note("#password-expiry", t("connection.expiry_label", date=expiry.isoformat()) if expiry else "")
+
+    def _set_note(self, selector: str, text: str) -> None:
+        note = self.query_one(selector, Static)
+        note.update(text)
+        note.display = bool(text)
 
     def _supplier(self, structure_id: int) -> SupplierOption:
         return next(supplier for supplier in self.suppliers if supplier.structure_id == structure_id)
