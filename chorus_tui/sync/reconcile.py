@@ -37,6 +37,7 @@ CHECKPOINT_PREFIX = "reconcile.done_through"
 FINDINGS_PREFIX = "reconcile.findings"
 PENDING_KEY = "reconcile.pending"  # "<from>/<to>" of the run in progress or interrupted
 LAST_RUN_KEY = "reconcile.last_run"  # when the last run finished
+LAST_REPORT_KEY = "reconcile.last_report"  # what the last finished run found, for the dialog opened later
 SEARCH_PAGE_SIZE = 100
 MONTH_WALKS = 3
 DEFAULT_RANGE_DAYS = 400  # without local invoice dates: a little more than a year of deposits
@@ -188,6 +189,28 @@ class Reconciler:
         """Return when the last reconciliation finished, or None when none ever did."""
         return self.store.get_checkpoint(LAST_RUN_KEY)
 
+    def last_report(self) -> ReconcileReport | None:
+        """Return what the last finished run found, without the proposals settled since.
+
+        A run from `chorus-tui sync --reconcile` leaves its near matches here
+        for the user to confirm in the dialog.
+        """
+        text = self.store.get_state(LAST_REPORT_KEY)
+        if not text:
+            return None
+        try:
+            bounds = json.loads(text)
+            report = ReconcileReport(date.fromisoformat(bounds["date_from"]), date.fromisoformat(bounds["date_to"]))
+        except (ValueError, TypeError, KeyError) as error:
+            log.warning("ignoring an unreadable last reconciliation report (%s)", error)
+            return None
+        _load_findings(report, text)
+        report.months = int(bounds.get("months", 0))
+        if bounds.get("resumed_from"):
+            report.resumed_from = date.fromisoformat(bounds["resumed_from"])
+        self._drop_settled_proposals(report)
+        return report
+
     def oldest_invoice_date(self) -> date | None:
         # NOTE: Store has no public query for the earliest invoice date; this reads it directly.
         record = self.store._query_one("SELECT MIN(invoice_date) FROM invoices")
@@ -246,6 +269,7 @@ class Reconciler:
         self.store.delete_state(key)
         self.store.delete_state(findings_key)
         self.store.delete_state(PENDING_KEY)
+        self.store.set_state(LAST_REPORT_KEY, _dump_findings(report))
         self.store.set_checkpoint(LAST_RUN_KEY, self.clock.now())
         log.info("reconciliation %s..%s: %d linked, %d proposed, %d drafts, %d reused numbers, %d unmatched",
                  date_from, date_to, len(report.linked), len(report.proposed), len(report.drafts),
@@ -286,6 +310,7 @@ class Reconciler:
             total = None
             async for page in self.client.iter_invoice_pages(search):
                 report.pages += 1
+                linked_before = len(report.linked)
                 paging = page.paging
                 if paging is not None and paging.total is not None:
                     total = paging.total
@@ -295,7 +320,9 @@ class Reconciler:
                     seen.add(summary.invoice_id)
                     report.invoices_seen += 1
                     await self._match(summary, local, report)
-                self.store.set_state(findings_key, _dump_findings(report))
+                if len(report.linked) > linked_before:
+                    # Links are made at once, so a resumed run must still report them.
+                    self.store.set_state(findings_key, _dump_findings(report))
                 if progress is not None:
                     progress(ReconcileProgress(
                         month=month.position, months=month.count, month_start=month.start,
@@ -303,12 +330,14 @@ class Reconciler:
                         invoices_seen=report.invoices_seen, linked=len(report.linked),
                         proposed=len(report.proposed), drafts=len(report.drafts)))
             if total is None or len(seen) >= total:
-                return
+                break
             log.warning("deposits of %s..%s: %d of %d invoices read; walking the month again",
                         month.start, month.end, len(seen), total)
-        report.incomplete_months.append(month.start)
-        log.warning("deposits of %s..%s: still %d of %d invoices read after %d walks",
-                    month.start, month.end, len(seen), total, MONTH_WALKS)
+        else:
+            report.incomplete_months.append(month.start)
+            log.warning("deposits of %s..%s: still %d of %d invoices read after %d walks",
+                        month.start, month.end, len(seen), total, MONTH_WALKS)
+        self.store.set_state(findings_key, _dump_findings(report))
 
     async def confirm(self, proposal: Link) -> bool:
         """Apply a near match the user confirmed; return False when it no longer applies.
@@ -460,17 +489,24 @@ def _range_text(date_from: date, date_to: date) -> str:
 # --- findings saved between pages, so that a resumed run reports the earlier months too ------------
 
 _LINK_LISTS = ("linked", "proposed", "ambiguous", "reused_numbers")
+_UNMATCHED_FIELDS = {"invoice_id", "invoice_number", "invoice_type", "invoice_date", "deposit_date", "amount_ttc",
+                     "status", "recipient_siret", "recipient_name"}
 
 
 def _dump_findings(report: ReconcileReport) -> str:
     data: dict[str, Any] = {name: [asdict(link) for link in getattr(report, name)] for name in _LINK_LISTS}
     data["drafts"] = [{**asdict(draft), "invoice_date": draft.invoice_date.isoformat() if draft.invoice_date
                        else None} for draft in report.drafts]
-    data["unmatched"] = [summary.model_dump(mode="json", by_alias=True, exclude_none=True)
+    # Only the fields a summary shows: an account may hold thousands of invoices absent from the store.
+    data["unmatched"] = [summary.model_dump(mode="json", by_alias=True, exclude_none=True, include=_UNMATCHED_FIELDS)
                          for summary in report.unmatched]
     data["history_missing"] = report.history_missing
     data["incomplete_months"] = [month.isoformat() for month in report.incomplete_months]
     data["pages"] = report.pages
+    data["date_from"] = report.date_from.isoformat()
+    data["date_to"] = report.date_to.isoformat()
+    data["resumed_from"] = report.resumed_from.isoformat() if report.resumed_from else None
+    data["months"] = report.months
     data["invoices_seen"] = report.invoices_seen
     data["already_linked"] = report.already_linked
     return json.dumps(data, ensure_ascii=False)

@@ -314,3 +314,29 @@ def test_summary_names_incomplete_months():
     text = ReconcileScreen.summary_text(report)
     assert "moins de factures qu'annoncé" in text
     assert "01/02/2026" in text
+
+
+async def test_last_report_proposals_confirmed_later(rig, files):
+    near_id = add_local(rig.store, files, "FAC-2026-0650", invoice_date=date(2026, 11, 5))
+    near_chorus = rig.simulator.add_existing_invoice("FAC 2026 650", date(2026, 11, 5), RECIPIENT_SIRET,
+                                                     deposited_at=deposited_on(date(2026, 11, 6)))
+    rig.simulator.add_existing_invoice("FAC-2026-0651", date(2026, 11, 5), RECIPIENT_SIRET, draft=True,
+                                       deposited_at=deposited_on(date(2026, 11, 6)))
+    # A run without the dialog, as `chorus-tui sync --reconcile` makes from cron.
+    await Reconciler(rig.app.context.client, rig.store, rig.clock).reconcile(date(2026, 11, 1), date(2026, 12, 1))
+
+    async with rig.app.run_test(size=(120, 45)) as pilot:
+        screen = await open_dialog(pilot)
+        proposals = screen.query_one("#proposals", DataTable)
+        assert proposals.row_count == 1
+        assert screen.query_one("#drafts", DataTable).row_count == 1
+        assert "1 rapprochement(s) à confirmer" in str(screen.query_one("#reconcile-status", Static).render())
+
+        await pilot.press("space")
+        await settle(pilot)
+        assert rig.store.get_invoice(near_id).chorus_invoice_id == near_chorus
+
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await open_dialog(pilot)
+        assert not screen.query_one("#proposals", DataTable).display

@@ -175,12 +175,18 @@ class ReconcileScreen(ModalScreen[None]):
         self.query_one("#date-to", Input).value = format_date(end)
         self.query_one("#reconcile-note", Static).update(note)
         self.query_one("#reconcile-status", Static).update(t("reconcile.ready"))
+        self.query_one("#date-from", Input).focus()
+        last_report = reconciler.last_report() if pending is None and not self.autostart else None
+        if last_report is not None:
+            # Near matches found earlier (by `chorus-tui sync --reconcile`, say) wait here for confirmation.
+            self._fill_results(last_report)
+            self.query_one("#reconcile-status", Static).update(
+                self.summary_text(last_report) + "\n" + t("reconcile.ready"))
         if context.client is None:
             self.query_one("#reconcile-status", Static).update(t("reconcile.unavailable"))
         elif self.autostart:
             self.running = True
             self._import_folder()
-        self.query_one("#date-from", Input).focus()
 
     @work(name="reconcile-import", group=WORKER_GROUP, exit_on_error=False)
     async def _import_folder(self) -> None:
