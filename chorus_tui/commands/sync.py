@@ -61,6 +61,7 @@ def _connect(args: argparse.Namespace, clock) -> _Connection:
     if getattr(args, "demo", False):
         return _demo_connection(clock)
 
+    from chorus_tui.chorus.settings import Environment
     from chorus_tui.config import ConfigError
     from chorus_tui.profiles import resolve_profile
     from chorus_tui.secrets import SecretsError
@@ -76,7 +77,16 @@ def _connect(args: argparse.Namespace, clock) -> _Connection:
         store = Store(profile.database, clock=clock)
     except StoreError as error:
         raise _ConfigurationProblem([str(error.message)]) from None
-    return _Connection(ChorusClient(profile.settings, profile.credentials, clock=clock), store)
+    simulator = None
+    transport = None
+    if profile.settings.environment is Environment.DEMO:
+        # A profile of the demo environment talks to the simulator the application uses for that profile.
+        from chorus_tui.factory import profile_simulator
+
+        simulator = profile_simulator(profile.name, clock)
+        transport = simulator.transport()
+    client = ChorusClient(profile.settings, profile.credentials, transport=transport, clock=clock)
+    return _Connection(client, store, simulator)
 
 
 def _demo_connection(clock) -> _Connection:

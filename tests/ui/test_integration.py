@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from types import SimpleNamespace
 from datetime import timedelta
@@ -213,6 +214,29 @@ async def test_demo_profile_reconnects_at_start(monkeypatch, tmp_path, french):
         assert not app.screen.query_one("#banner", Static).display
 
 
+async def test_demo_profile_syncs_from_command_line(monkeypatch, tmp_path, capsys):
+    from chorus_tui.clock import SystemClock
+    from chorus_tui.factory import profile_simulator
+    from chorus_tui.sync.deposit import DepositService
+    from tests.sync.conftest import add_invoice, make_client
+    from tests.sync.test_sync_command import await_main
+
+    write_demo_profiles(monkeypatch, tmp_path, expiry="2027-09-30")
+    clock = SystemClock()
+    simulator = profile_simulator("comptable", clock)
+    with Store(resolve_profile("comptable").database, clock=clock) as store:
+        invoice_id, form = add_invoice(store, tmp_path, 1)
+        async with make_client(simulator, clock) as client:
+            outcome = await DepositService(client, store, clock).deposit(invoice_id, form)
+    simulator.set_status(outcome.chorus_invoice_id, "A_RECYCLER", "Code service erroné")
+
+    code = await_main(["--profile", "comptable", "sync", "--json"])
+    output = json.loads(capsys.readouterr().out)
+    assert code == 0, output
+    changes = output["poll"]["changes"]
+    assert [(change["invoice_id"], change["new_status"]) for change in changes] == [(invoice_id, "A_RECYCLER")]
+
+
 async def deposit_valmorin_invoice_of(app) -> tuple[int, int]:
     return await deposit_valmorin_invoice(SimpleNamespace(app=app, store=app.context.store))
 
@@ -290,7 +314,8 @@ async def test_offline_form_runs_pure_checks(tmp_path, french):
         blocking = [result for result in form.results if result.level is CheckLevel.BLOCKING]
         assert "service_code" in [result.field for result in blocking]
         status = rendered(form.query_one("#form-status", Static))
-        assert status.startswith(f"{len(blocking)} point(s) bloquant(s)")
+        assert status.startswith(f"{len(blocking)} point bloquant" if len(blocking) == 1
+                                 else f"{len(blocking)} points bloquants")
         error = form.query_one("#error-service_code", Static)
         assert error.display
         assert "ST#1" in rendered(error)
