@@ -331,6 +331,8 @@ class ChorusApp(App[None]):
         self._poll_timer = self.set_timer(max(wait, 0.001), self._poll_due, name="poll")
 
     def _poll_due(self) -> None:
+        # The timer has fired: forget it, so that the poll's end schedules the next one.
+        self._poll_timer = None
         # A modal waits for the user: polling would repaint the list under it, so try again later.
         if isinstance(self.screen, ModalScreen):
             self.schedule_poll()

@@ -185,3 +185,17 @@ async def test_failed_connection_shows_screen_again(tmp_path):
         assert app.screen is not first
         errors = [n.message for n in app._notifications if n.severity == "error"]
         assert len(errors) == 1
+
+
+async def test_polls_repeat_without_key(tmp_path):
+    """After each poll the next one is scheduled, so statuses move on with no key pressed."""
+    from tests.ui.conftest import make_rig
+
+    rig = make_rig(tmp_path / "invoices.sqlite3")
+    rig.app.context.poll_interval = 0.02
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if rig.app.polls_done >= 4:
+                break
+        assert rig.app.polls_done >= 4
