@@ -61,6 +61,9 @@ class PollReport:
     pages: int = 0
     invoices_seen: int = 0
     unmatched: int = 0  # invoices changed on Chorus Pro that no local invoice is linked to
+    # Results skipped because their invoice number differs from the local invoice linked to the same
+    # Chorus Pro id (a simulator restarted without its state, or ids reused across accounts).
+    mismatched: int = 0
     flows_checked: int = 0
     history_calls: int = 0
     resolved: list[DepositOutcome] = field(default_factory=list)  # unanswered deposits checked again
@@ -205,6 +208,11 @@ class Poller:
             row = self.store.find_by_chorus_id(summary.invoice_id)
             if row is None:
                 report.unmatched += 1
+            elif not _same_number(row, summary):
+                report.mismatched += 1
+                log.warning("Chorus Pro invoice %d is number %r on Chorus Pro but local invoice %d is %r; "
+                            "its status is not applied", summary.invoice_id, summary.invoice_number,
+                            row.id, row.number)
             elif _has_changed(row, summary):
                 changed.append((row, summary))
             elif summary.rejection_handled and not row.rejection_handled:
@@ -239,6 +247,13 @@ class Poller:
             rejection_handled=summary.rejection_handled,
         )
         report.changes.append(StatusUpdate(row.id, row.number, row.status_code, summary.status, current_comment))
+
+
+def _same_number(row: InvoiceRow, summary: InvoiceSummary) -> bool:
+    """Tell whether a search result can belong to `row`; a side without a number cannot contradict."""
+    if not row.number or not summary.invoice_number:
+        return True
+    return row.number.strip().casefold() == summary.invoice_number.strip().casefold()
 
 
 def _has_changed(row: InvoiceRow, summary: InvoiceSummary) -> bool:

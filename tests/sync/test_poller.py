@@ -251,3 +251,35 @@ async def test_unknown_flow_does_not_stop_poll(client, store, simulator, clock, 
 
     assert [change.new_status for change in report.changes] == ["SUSPENDUE"]
     assert store.get_invoice(lost_id).status_code == "IN_RECU"
+
+
+async def test_reused_chorus_id_not_applied(store, simulator, clock, tmp_path, caplog):
+    from chorus_tui.sandbox.simulator import Simulator
+    from chorus_tui.store import Store
+
+    from tests.sync.conftest import make_client
+
+    async with make_client(simulator, clock) as first_client:
+        [invoice_id] = await deposit_all(first_client, store, clock, tmp_path, 1)
+    chorus_id = store.get_invoice(invoice_id).chorus_invoice_id
+    # A simulator restarted without its state numbers another profile's deposit with the same id.
+    restarted = Simulator(clock, seed=7)
+    other_folder = tmp_path / "other"
+    other_folder.mkdir()
+    with Store(tmp_path / "other.sqlite3", clock=clock) as other_store:
+        async with make_client(restarted, clock) as other_client:
+            service = DepositService(other_client, other_store, clock)
+            other_id, form = add_invoice(other_store, other_folder, 2)
+            outcome = await service.deposit(other_id, form)
+    assert outcome.chorus_invoice_id == chorus_id
+    clock.advance(60)
+    restarted.set_status(chorus_id, "REJETEE", "Facture inconnue")
+
+    async with make_client(restarted, clock) as client:
+        report = await Poller(client, store, clock).poll_once()
+
+    row = store.get_invoice(invoice_id)
+    assert row.status_code == "DEPOSEE"
+    assert report.changes == []
+    assert report.mismatched == 1
+    assert "FAC-2026-0002" in caplog.text
