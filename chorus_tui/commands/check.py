@@ -231,8 +231,10 @@ def format_report_text(invoice, form, results, path: Path) -> str:
             lines.append(f"        - {option.label}")
     blocking = sum(1 for result in results if str(result.level) == "blocking")
     warnings = sum(1 for result in results if str(result.level) == "warning")
+    warnings_text = t("checks.cli_warning_count", count=warnings)
     if blocking:
-        lines.append(f"  {t('checks.cli_summary_blocked', blocking=blocking, warnings=warnings)}")
+        blocking_text = t("checks.cli_blocking_count", count=blocking)
+        lines.append(f"  {t('checks.cli_summary_blocked', blocking=blocking_text, warnings=warnings_text)}")
     else:
-        lines.append(f"  {t('checks.cli_summary_ready', warnings=warnings)}")
+        lines.append(f"  {t('checks.cli_summary_ready', warnings=warnings_text)}")
     return "\n".join(lines) + "\n"

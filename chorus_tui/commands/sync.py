@@ -136,7 +136,8 @@ async def _run(args: argparse.Namespace, connection: _Connection, clock) -> int:
                 report = await Poller(client, store, clock, deposit_service=deposit_service).poll_once()
                 result["poll"] = _report_json(report)
         except CREDENTIAL_ERRORS as error:
-            return _print_failure(args, EXIT_CREDENTIALS, "credentials", [str(error.message)])
+            return _print_failure(args, EXIT_CREDENTIALS, "credentials", [str(error.message)],
+                                  headline=_credential_headline(error))
         except ChorusError as error:
             return _print_failure(args, EXIT_UNREACHABLE, "unreachable", [str(error.message)])
         result["counts"] = {category.value: count for category, count in store.counts_by_category().items()}
@@ -146,7 +147,7 @@ async def _run(args: argparse.Namespace, connection: _Connection, clock) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=str))
     else:
-        _print_summary(result)
+        _print_summary(result, verbose=getattr(args, "verbose", 0) > 0)
     return EXIT_OK
 
 
@@ -160,6 +161,7 @@ def _report_json(report) -> dict[str, Any]:
         "history_calls": report.history_calls,
         "flows_checked": report.flows_checked,
         "unmatched": report.unmatched,
+        "mismatched": report.mismatched,
         "changes": [
             {
                 "invoice_id": change.invoice_id,
@@ -199,7 +201,8 @@ def _reconciliation_json(report) -> dict[str, Any]:
     }
 
 
-def _print_summary(result: dict[str, Any]) -> None:
+def _print_summary(result: dict[str, Any], *, verbose: bool = False) -> None:
+    """Print what changed for the user, and the request counts only with `verbose`."""
     from chorus_tui.statuses import Category, category_label
 
     recovered = result.get("recovered") or []
@@ -207,30 +210,70 @@ def _print_summary(result: dict[str, Any]) -> None:
         print(t("sync.cli_recovered", count=len(recovered)))
     reconciliation = result.get("reconciliation")
     if reconciliation:
-        print(t("sync.cli_reconciled", linked=len(reconciliation["linked"]),
-                proposed=len(reconciliation["proposed"]), drafts=len(reconciliation["drafts"]),
-                unmatched=len(reconciliation["unmatched"])))
+        print(t("sync.cli_reconciled",
+                linked=t("sync.cli_linked_count", count=len(reconciliation["linked"])),
+                proposed=t("sync.cli_proposed_count", count=len(reconciliation["proposed"])),
+                drafts=t("sync.cli_drafts_count", count=len(reconciliation["drafts"])),
+                unmatched=t("sync.cli_unmatched_count", count=len(reconciliation["unmatched"]))))
         for item in reconciliation["proposed"]:
             print(t("sync.cli_proposed", local=item["local_number"], chorus=item["chorus_number"]))
         for draft in reconciliation["drafts"]:
             print(t("sync.cli_draft", number=draft["number"] or "?"))
+
     poll = result["poll"]
-    print(t("sync.cli_summary", changes=len(poll["changes"]), pages=poll["pages"],
-            history=poll["history_calls"], flows=poll["flows_checked"]))
-    for change in poll["changes"]:
-        line = t("sync.cli_change", number=change["number"] or "?", old=change["old_label"], new=change["new_label"])
-        if change["comment"]:
-            line += t("sync.cli_comment", comment=change["comment"])
-        print(line)
+    confirmed = [change for change in poll["changes"] if _confirms_deposit(change)]
+    changed = [change for change in poll["changes"] if not _confirms_deposit(change)]
+    if confirmed:
+        print(t("sync.cli_confirmed", count=len(confirmed)))
+        _print_changes(confirmed)
+    if changed:
+        print(t("sync.cli_changed", count=len(changed)))
+        _print_changes(changed)
+    if not confirmed and not changed:
+        print(t("sync.cli_nothing_changed"))
+    if poll["mismatched"]:
+        print(t("sync.cli_mismatched", count=poll["mismatched"]))
+    if verbose:
+        print(t("sync.cli_technical", pages=poll["pages"], history=poll["history_calls"],
+                flows=poll["flows_checked"], seen=poll["invoices_seen"], unmatched=poll["unmatched"]))
     counts = result["counts"]
     print(" · ".join(f"{category_label(Category(key))} : {value}" for key, value in counts.items()))
 
 
-def _print_failure(args: argparse.Namespace, code: int, kind: str, lines: list[str]) -> int:
+def _confirms_deposit(change: dict[str, Any]) -> bool:
+    """Tell whether a change is Chorus Pro accepting a deposit that was still being sent or integrated."""
+    from chorus_tui.statuses import FLOW_DONE_STATES, FLOW_FAILED_STATES, FLOW_PENDING_STATES, SENDING
+
+    not_yet_accepted = FLOW_PENDING_STATES | {SENDING}
+    waiting = not_yet_accepted | FLOW_DONE_STATES
+    return change["old_status"] in waiting and change["new_status"] not in not_yet_accepted | FLOW_FAILED_STATES
+
+
+def _print_changes(changes: list[dict[str, Any]]) -> None:
+    for change in changes:
+        line = t("sync.cli_change", number=change["number"] or "?", old=change["old_label"], new=change["new_label"])
+        if change["comment"]:
+            line += t("sync.cli_comment", comment=change["comment"])
+        print(line)
+
+
+def _credential_headline(error: Exception) -> str:
+    """Name the credential that was rejected: the PISTE application, the technical account or an API subscription."""
+    from chorus_tui.chorus.errors import ApplicationRefused, TechnicalAccountRefused
+
+    if isinstance(error, ApplicationRefused):
+        return t("sync.cli_failed_application")
+    if isinstance(error, TechnicalAccountRefused):
+        return t("sync.cli_failed_technical_account")
+    return t("sync.cli_failed_subscription")
+
+
+def _print_failure(args: argparse.Namespace, code: int, kind: str, lines: list[str], *,
+                   headline: str | None = None) -> int:
     if args.json:
         print(json.dumps({"ok": False, "error": kind, "messages": lines}, ensure_ascii=False))
     else:
-        print(t(f"sync.cli_failed_{kind}"), file=sys.stderr)
+        print(headline or t(f"sync.cli_failed_{kind}"), file=sys.stderr)
         for line in lines:
             print(f"  {line}", file=sys.stderr)
     return code

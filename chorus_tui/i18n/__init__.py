@@ -6,6 +6,10 @@ Each language is one catalogue, stored as several TOML files under
 table `[detect]` is looked up as `detect.missing`. A test checks that every
 language has the same keys and the same placeholders.
 
+A message that depends on a number is a table with the sub-keys `one` and
+`other`; `t(key, count=n)` picks the form that suits `n` in the current
+language (see `plural_form`) and formats it with `count=n`.
+
 The language comes from `--lang`, then the configuration, then `LANG`
 (see `resolve_language`).
 """
@@ -79,13 +83,38 @@ def current_language() -> str:
     return _current
 
 
+PLURAL_FORMS = ("one", "other")
+
+
+def plural_form(count: int, lang: str | None = None) -> str:
+    """Return the plural sub-key (`one` or `other`) for `count` in `lang`.
+
+    French uses the singular for 0 and 1 ("0 facture lue"), English only
+    for 1 ("0 invoices read").
+    """
+    lang = lang or _current
+    if lang == "fr":
+        return "one" if abs(count) < 2 else "other"
+    return "one" if abs(count) == 1 else "other"
+
+
+def is_plural(key: str, lang: str | None = None) -> bool:
+    """Return True when `key` is a table of plural forms rather than one message."""
+    messages = catalogue(lang or _current)
+    return key not in messages and all(f"{key}.{form}" in messages for form in PLURAL_FORMS)
+
+
 def t(key: str, /, **params: Any) -> str:
     """Return the message `key` in the current language, formatted with `params`.
 
-    A key missing from the catalogue raises KeyError: the catalogue test
-    makes sure that never reaches a user.
+    When `key` is a table of plural forms, `params` must contain `count`,
+    which picks the form. A key missing from the catalogue raises KeyError:
+    the catalogue test makes sure that never reaches a user.
     """
-    text = catalogue(_current)[key]
+    messages = catalogue(_current)
+    if key not in messages and "count" in params and is_plural(key):
+        key = f"{key}.{plural_form(params['count'])}"
+    text = messages[key]
     return text.format(**params) if params else text
 
 

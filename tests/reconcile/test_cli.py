@@ -55,6 +55,6 @@ async def test_sync_reconcile_text_lists_proposals(simulator, clock, tmp_path, c
 
     text = capsys.readouterr().out
     assert code == sync_command.EXIT_OK
-    assert "1 facture(s) rattachée(s), 1 rapprochement(s) à confirmer, 1 brouillon(s)" in text
+    assert "1 facture rattachée, 1 rapprochement à confirmer, 1 brouillon jamais envoyé" in text
     assert "FAC-2026-0002" in text
     assert "FAC-2026-0003" in text

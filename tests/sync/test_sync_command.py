@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+import pytest
+
 from chorus_tui import paths
 from chorus_tui.cli import main
 from chorus_tui.clock import SystemClock
@@ -51,8 +53,29 @@ async def test_demo_sync_text_summary_in_french(tmp_path, capsys):
     code = await_main(["sync", "--demo", "--lang", "fr"])
     text = capsys.readouterr().out
     assert code == 0
-    assert "Synchronisation terminée : 1 changement(s)" in text
+    assert "1 facture a changé de statut :" in text
     assert "Déposée → À recycler (Code service erroné)" in text
+    assert "page" not in text
+    assert "(s)" not in text
+
+
+async def test_demo_sync_verbose_shows_request_counts(tmp_path, capsys):
+    await deposit_in_demo(tmp_path)
+    code = await_main(["sync", "--demo", "--lang", "fr", "-v"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "pages de recherche lues : 1" in text
+
+
+async def test_demo_sync_twice_says_nothing_changed(tmp_path, capsys):
+    await deposit_in_demo(tmp_path)
+    await_main(["sync", "--demo", "--lang", "fr"])
+    capsys.readouterr()
+    code = await_main(["sync", "--demo", "--lang", "fr"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "rien n'a changé depuis la dernière fois" in text
+    assert "changé de statut" not in text
 
 
 def test_missing_credentials_exit_3(capsys):
@@ -84,6 +107,32 @@ async def test_refused_account_exit_2(clock, tmp_path, capsys):
     code, output = await run_against(simulator, clock, tmp_path, capsys)
     assert code == sync_command.EXIT_CREDENTIALS
     assert output["error"] == "credentials"
+
+
+async def run_text_against(simulator, clock, tmp_path, capsys) -> tuple[int, str]:
+    store = Store(tmp_path / "chorus.sqlite3", clock=clock)
+    add_invoice(store, tmp_path, 1)
+    connection = sync_command._Connection(make_client(simulator, clock), store)
+    args = argparse.Namespace(json=False, reconcile=True, since=None)
+    code = await sync_command._run(args, connection, clock)
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        (AuthPolicy(refuse_application=True), "PISTE a refusé l'application"),
+        (AuthPolicy(refuse_application=True), "le compte technique n'a pas encore été essayé"),
+        (AuthPolicy(refuse_account=True), "Chorus Pro a refusé le compte technique"),
+        (AuthPolicy(refuse_account=True), "l'application PISTE, elle, a été acceptée"),
+    ],
+)
+async def test_refusal_names_rejected_credential(clock, tmp_path, capsys, policy, expected):
+    simulator = Simulator(clock, auth=policy)
+    code, errors = await run_text_against(simulator, clock, tmp_path, capsys)
+    headline = errors.splitlines()[0]
+    assert code == sync_command.EXIT_CREDENTIALS
+    assert expected in headline
 
 
 def await_main(argv: list[str]) -> int:

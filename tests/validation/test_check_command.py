@@ -125,7 +125,7 @@ def test_text_report_is_french(capsys):
     assert status == 1
     assert "Contrôles avant dépôt :" in out
     assert "[BLOQUANT] SIRET du destinataire invalide" in out
-    assert "Dépôt impossible en l'état : 1 point(s) bloquant(s)" in out
+    assert "Dépôt impossible en l'état : 1 point bloquant, 0 avertissement." in out
 
 
 def test_without_configuration_says_what_is_missing(capsys):
