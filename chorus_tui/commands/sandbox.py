@@ -15,12 +15,24 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 DEFAULT_PORT = 8790
 API_FAMILIES = ("factures", "structures", "transverses", "utilisateurs", "engagementsJuridiques")
+MAX_PORT = 65535
+
+
+def port_number(text: str) -> int:
+    """Parse a TCP port for argparse (0 lets the system pick a free one) instead of a later OverflowError."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(t("sandbox.bad_port", port=text, max=MAX_PORT)) from None
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(t("sandbox.bad_port", port=text, max=MAX_PORT))
+    return port
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="sandbox_action", metavar="ACTION")
     serve = actions.add_parser("serve", help=t("sandbox.cmd_serve"), description=t("sandbox.cmd_serve"))
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help=t("sandbox.opt_port", default=DEFAULT_PORT))
+    serve.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=t("sandbox.opt_port", default=DEFAULT_PORT))
     serve.add_argument("--seed", type=int, default=0, help=t("sandbox.opt_seed"))
     serve.add_argument("--faults", default="", metavar="PROFILE", help=t("sandbox.opt_faults"))
     serve.add_argument("--refuse-application", action="store_true", help=t("sandbox.opt_refuse_application"))
@@ -68,7 +80,8 @@ def run(args: argparse.Namespace) -> int:
     print(t("sandbox.listening", url=server.base_url))
     print(t("sandbox.token_url", url=server.token_url))
     print(t("sandbox.api_url", url=server.base_url))
-    print(t("sandbox.faults", profile=faults.describe()))
+    fault_text = faults.describe()
+    print(t("sandbox.faults", profile=fault_text) if fault_text != "none" else t("sandbox.no_faults"))
     print(t("sandbox.stop_hint"), flush=True)
     try:
         server.serve_forever()
