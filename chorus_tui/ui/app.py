@@ -255,7 +255,8 @@ class ChorusApp(App[None]):
             log.warning("configuration file unreadable, no profile to offer: %s", error)
             return []
         active = self.context.profile_name or config.default_profile
-        profiles = list_profiles(config, active)
+        # list_profiles adds the default profile even when the file lacks it: offer only real ones.
+        profiles = [profile for profile in list_profiles(config, active) if profile.in_file or profile.is_active]
         if self.context.profile_name is None:
             profiles = [dataclasses.replace(profile, is_active=False) for profile in profiles if profile.in_file]
         return profiles

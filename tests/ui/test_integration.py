@@ -276,7 +276,8 @@ async def test_palette_switches_profile_in_place(monkeypatch, tmp_path, french):
         options = app.screen.query_one(OptionList)
         assert options.option_count == 2
         assert options.get_option("comptable").disabled
-        app.screen.dismiss("atelier")
+        # Profiles are sorted by name: "atelier" comes first, highlighted, and Enter opens it.
+        await pilot.press("enter")
         await settle(pilot)
 
         assert app.context.profile_name == "atelier"
@@ -286,6 +287,17 @@ async def test_palette_switches_profile_in_place(monkeypatch, tmp_path, french):
         assert app.screen.query_one(InvoiceTable).row_count == 0
         assert app.context.client is not None
         assert any("Profil atelier ouvert." in text for text in notifications(app))
+
+
+async def test_palette_hides_switch_without_profiles(rig, french):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        commands = [command.title for command in rig.app.get_system_commands(rig.app.screen)]
+        assert "Changer de profil" not in commands
+        rig.app.action_switch_profile()
+        await settle(pilot)
+        assert rig.app.screen.id == "invoices"
+        assert any("Aucun autre profil" in text for text in notifications(rig.app))
 
 
 # --- deposit form without a connection -------------------------------------------------------------
@@ -314,8 +326,7 @@ async def test_offline_form_runs_pure_checks(tmp_path, french):
         blocking = [result for result in form.results if result.level is CheckLevel.BLOCKING]
         assert "service_code" in [result.field for result in blocking]
         status = rendered(form.query_one("#form-status", Static))
-        assert status.startswith(f"{len(blocking)} point bloquant" if len(blocking) == 1
-                                 else f"{len(blocking)} points bloquants")
+        assert status == i18n.t("ui.form_blocked", count=len(blocking))
         error = form.query_one("#error-service_code", Static)
         assert error.display
         assert "ST#1" in rendered(error)

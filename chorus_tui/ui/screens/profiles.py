@@ -33,8 +33,8 @@ class ProfileScreen(ModalScreen[str | None]):
             if profile.is_active:
                 label = t("integration.switch_profile_current", profile=label)
             options.append(Option(label, id=profile.name, disabled=profile.is_active))
-        with Vertical(id="error-dialog"):
-            yield Static(t("integration.switch_profile_title"), id="error-title")
+        with Vertical(id="profile-dialog"):
+            yield Static(t("integration.switch_profile_title"), id="profile-title")
             yield OptionList(*options, id="profile-list")
             yield Footer(compact=True, show_command_palette=False)
 
