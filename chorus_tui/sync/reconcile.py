@@ -92,6 +92,8 @@ ProgressCallback = Callable[[ReconcileProgress], None]
 
 @dataclass
 class ReconcileReport:
+    """What one reconciliation found over [date_from, date_to], the months walked before a resume included."""
+
     date_from: date
     date_to: date
     resumed_from: date | None = None
