@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from chorus_tui.chorus.settings import Environment
 from chorus_tui.i18n import Message, catalogue
@@ -43,6 +44,13 @@ def environment_message(environment: Environment) -> Message:
     return Message(f"chorus.environment_{environment.value}")
 
 
+def server_detail(text: str | None) -> Message:
+    """Quote the server's own wording (often English) as a separate sentence after the explanation."""
+    if not text:
+        return Message("chorus.no_server_detail")
+    return Message("chorus.server_detail", {"detail": text})
+
+
 class ChorusError(Exception):
     """Base of every error the client raises; `message` is rendered in the user's language."""
 
@@ -61,7 +69,8 @@ class ApplicationRefused(ChorusError):
         self.environment = environment
         self.detail = detail
         super().__init__(
-            ComposedMessage("chorus.application_refused", {"environment": environment_message(environment), "detail": detail})
+            ComposedMessage("chorus.application_refused",
+                            {"environment": environment_message(environment), "server_detail": server_detail(detail)})
         )
 
 
@@ -72,11 +81,11 @@ class TechnicalAccountRefused(ChorusError):
         self.environment = environment
         self.login = login
         self.description = description
-        shown_description = description or Message("chorus.no_description")
         super().__init__(
             ComposedMessage(
                 "chorus.technical_account_refused",
-                {"environment": environment_message(environment), "login": login, "description": shown_description},
+                {"environment": environment_message(environment), "login": login,
+                 "server_detail": server_detail(description)},
             )
         )
 
@@ -111,21 +120,36 @@ class FileTooLarge(ChorusError):
     def __init__(self, detail: str, code: int | None = None) -> None:
         self.detail = detail
         self.code = code
-        super().__init__(Message("chorus.file_too_large", {"detail": detail}))
+        super().__init__(ComposedMessage("chorus.file_too_large", {"server_detail": server_detail(detail)}))
 
 
 class ChorusUnavailable(ChorusError):
     """Chorus Pro or PISTE cannot serve the request now (5xx, timeout, connection, maintenance page, 429).
 
     `reason` is one of "timeout", "connection", "server", "maintenance", "rate_limited", "bad_response",
-    "token_rejected".
+    "token_rejected". `url` is the address that was tried; the message shows it without user
+    information, query or fragment, so that no secret a user put in it reaches the screen.
     """
 
-    def __init__(self, reason: str, endpoint: str, status: int | None = None) -> None:
+    def __init__(self, reason: str, endpoint: str, status: int | None = None, *, url: str | None = None) -> None:
         self.reason = reason
         self.endpoint = endpoint
         self.status = status
-        super().__init__(Message(f"chorus.unavailable_{reason}", {"endpoint": endpoint, "status": status}))
+        self.url = public_url(url) if url else None
+        key = f"chorus.unavailable_{reason}"
+        if reason == "connection" and self.url is None:
+            key = "chorus.unavailable_connection_no_url"
+        super().__init__(Message(key, {"endpoint": endpoint, "status": status, "url": self.url}))
+
+
+def public_url(url: str) -> str:
+    """Return `url` as scheme, host, port and path only: user information, query and fragment removed."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # IPv6 literal
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, f"{host}{port}", parts.path, "", ""))
 
 
 class OutcomeUnknown(ChorusError):

@@ -168,7 +168,8 @@ class ChorusHttp:
             "scope": "openid",
         }
         self.calls[endpoint] += 1
-        response = await self._send(endpoint, lambda: self._http.post(self.settings.token_url, data=form))
+        token_url = self.settings.token_url
+        response = await self._send(endpoint, token_url, lambda: self._http.post(token_url, data=form))
         status = response.status_code
         if status == 429 or status >= 500 or _looks_like_html(response):
             raise self._server_failure(endpoint, response)
@@ -220,17 +221,17 @@ class ChorusHttp:
         }
         url = f"{self.settings.api_url.rstrip('/')}/cpro/{endpoint}"
         self.calls[endpoint] += 1
-        return await self._send(endpoint, lambda: self._http.post(url, content=content, headers=headers))
+        return await self._send(endpoint, url, lambda: self._http.post(url, content=content, headers=headers))
 
-    async def _send(self, endpoint: str, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
-        """Run one HTTP exchange, turning transport errors into transient failures."""
+    async def _send(self, endpoint: str, url: str, send: Callable[[], Awaitable[httpx.Response]]) -> httpx.Response:
+        """Run one HTTP exchange with `url`, turning transport errors into transient failures."""
         try:
             return await send()
         except (httpx.ConnectTimeout, httpx.PoolTimeout):
             failure = ChorusUnavailable("timeout", endpoint)
             raise _TransientFailure(failure, safe=True, outcome_cause="timeout") from None
         except httpx.ConnectError:
-            failure = ChorusUnavailable("connection", endpoint)
+            failure = ChorusUnavailable("connection", endpoint, url=url)
             raise _TransientFailure(failure, safe=True, outcome_cause="connection") from None
         except httpx.TimeoutException:
             # Read or write timeout: the request may have been processed.
@@ -240,7 +241,7 @@ class ChorusHttp:
             failure = ChorusUnavailable("bad_response", endpoint)
             raise _TransientFailure(failure, safe=False, outcome_cause="truncated") from None
         except httpx.TransportError:
-            failure = ChorusUnavailable("connection", endpoint)
+            failure = ChorusUnavailable("connection", endpoint, url=url)
             raise _TransientFailure(failure, safe=False, outcome_cause="connection") from None
 
     def _server_failure(self, endpoint: str, response: httpx.Response) -> _TransientFailure:

@@ -33,10 +33,11 @@ async def test_application_refused_message(clock, make_client):
         with pytest.raises(ApplicationRefused) as caught:
             await client.supplier_structures()
     assert str(caught.value) == (
-        "L'application PISTE a été refusée par le serveur d'authentification en démo "
-        "(invalid_client, Client authentication failed). Vérifiez l'identifiant client (client_id) et le "
+        "L'application PISTE a été refusée par le serveur d'authentification en démo. "
+        "Vérifiez l'identifiant client (client_id) et le "
         "secret client (client_secret) de l'application PISTE, et que cette application a bien été créée "
-        "dans l'environnement démo : une application de bac à sable ne fonctionne pas en production, et inversement."
+        "dans l'environnement démo : une application de bac à sable ne fonctionne pas en production, et inversement. "
+        "Détail du serveur : invalid_client, Client authentication failed"
     )
     assert client.calls["api/oauth/token"] == 1
 
@@ -49,11 +50,12 @@ async def test_technical_account_refused_message(clock, make_client):
     error = caught.value
     assert error.description == "login or password incorrects"
     assert str(error) == (
-        f"Le compte technique {DEMO_SUPPLIER.technical_login} a été refusé par Chorus Pro en démo "
-        "(login or password incorrects). Son mot de passe est peut-être erroné, expiré (il expire au bout de "
+        f"Le compte technique {DEMO_SUPPLIER.technical_login} a été refusé par Chorus Pro en démo. "
+        "Son mot de passe est peut-être erroné, expiré (il expire tous les "
         "424 jours), réinitialisé sur le portail Chorus Pro, ou le compte a été créé il y a moins de 15 minutes. "
         "Ressaisissez le mot de passe du compte technique ; s'il a expiré, le gestionnaire principal de la "
-        "structure doit le réinitialiser sur le portail (Raccordements > Compte technique)."
+        "structure doit le réinitialiser sur le portail (Raccordements → Compte technique). "
+        "Détail du serveur : login or password incorrects"
     )
     # One renewal of the token after the first 401, then the account is blamed.
     assert client.calls["utilisateurs/v1/monCompte/recuperer/rattachements"] == 2
@@ -215,9 +217,34 @@ async def test_connection_refused_message(make_client):
         with pytest.raises(ChorusUnavailable) as caught:
             await client.vat_rates()
     assert str(caught.value) == (
-        "Impossible de joindre Chorus Pro (api/oauth/token) : la connexion a échoué. Vérifiez votre connexion à "
-        "Internet ; vos identifiants ne sont pas en cause. Réessayez plus tard."
+        "Impossible de joindre http://simulator.invalid/api/oauth/token (api/oauth/token) : la connexion a échoué. "
+        "Vérifiez cette adresse dans la configuration (« chorus-tui config show »), puis la connexion réseau ; "
+        "vos identifiants ne sont pas en cause."
     )
+
+
+async def test_connection_refused_names_api_url(make_client):
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/token"):
+            return httpx.Response(200, json={"access_token": "jeton", "expires_in": 3600})
+        raise httpx.ConnectError("connection refused", request=request)
+
+    async with make_client(httpx.MockTransport(handler), RetryPolicy(max_attempts=2)) as client:
+        with pytest.raises(ChorusUnavailable) as caught:
+            await client.vat_rates()
+    assert caught.value.url == "http://simulator.invalid/cpro/transverses/v1/recuperer/tauxtva"
+    assert "Impossible de joindre http://simulator.invalid/cpro/" in str(caught.value)
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://user:secret@api.example.test:8443/cpro?key=secret#x", "https://api.example.test:8443/cpro"),
+    ("http://127.0.0.1:1/api/oauth/token", "http://127.0.0.1:1/api/oauth/token"),
+    ("http://[::1]:8790/", "http://[::1]:8790/"),
+])
+def test_unreachable_url_hides_secrets(url, shown):
+    error = ChorusUnavailable("connection", "api/oauth/token", url=url)
+    assert error.url == shown
+    assert "secret" not in str(error)
 
 
 @pytest.mark.parametrize(("fault", "cause_text"), [
@@ -308,4 +335,6 @@ async def test_nested_parts_render_in_english(clock, make_client, client, simula
     async with make_client(refused.transport()) as other:
         with pytest.raises(ApplicationRefused) as refusal:
             await other.authenticate()
-    assert "rejected the PISTE application in demo (" in refusal.value.message.render("en")
+    english = refusal.value.message.render("en")
+    assert "rejected the PISTE application in demo. Check" in english
+    assert english.endswith("Server detail: invalid_client, Client authentication failed")
