@@ -91,7 +91,7 @@ class EnvironmentUrls(BaseModel):
     @classmethod
     def _check_url(cls, value: str | None) -> str | None:
         if value is not None and not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must start with https:// or http:// followed by a host name")
+            raise ValueError(str(Message("config.url_invalid")))
         return value.rstrip("/") if value else value
 
 
@@ -116,7 +116,7 @@ class ProfileConfig(BaseModel):
     @classmethod
     def _check_siret(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"\d{14}", value):
-            raise ValueError("a SIRET is 14 digits")
+            raise ValueError(str(Message("config.siret_invalid")))
         return value
 
     def connection_settings(self, environment: Environment | None = None) -> ConnectionSettings:
@@ -158,9 +158,12 @@ class AppConfig(BaseModel):
 
 
 def check_profile_name(name: str) -> str:
-    """Return `name` when it is a valid profile name; raise ValueError otherwise."""
+    """Return `name` when it is a valid profile name; raise ValueError naming the rejected characters otherwise."""
     if not PROFILE_NAME_PATTERN.fullmatch(name):
-        raise ValueError(str(Message("config.invalid_profile_name", {"name": name})))
+        rejected = sorted({char for char in name if not re.fullmatch(r"[A-Za-z0-9_.-]", char)})
+        key = "config.invalid_profile_name" if rejected else "config.invalid_profile_name_shape"
+        listed = ", ".join(repr(char) for char in rejected)
+        raise ValueError(str(Message(key, {"name": name, "rejected": listed})))
     return name
 
 
@@ -204,7 +207,7 @@ def load_config(path: Path | None = None) -> AppConfig:
         line, column = _decode_error_position(str(exc), text)
         raise ConfigError(
             Message("config.syntax_error", {"path": str(path), "line": line or "?",
-                                            "column": column or "?", "error": str(exc)}),
+                                            "column": column or "?", "error": _syntax_problem(str(exc))}),
             path=path, line=line,
         ) from exc
 
@@ -307,9 +310,88 @@ def _validation_config_error(exc: ValidationError, path: Path, text: str) -> Con
     elif error["type"] == "extra_forbidden":
         message = Message("config.unknown_key", {"path": str(path), "key": key, "line": line or "?"})
     else:
-        message = Message("config.invalid_value", {"path": str(path), "key": key, "line": line or "?",
-                                                   "error": error["msg"]})
+        message = Message("config.invalid_value" if line else "config.invalid_value_no_line",
+                          {"path": str(path), "key": key, "line": line, "error": _value_problem(error)})
     return ConfigError(message, path=path, line=line, key=key)
+
+
+# Start of tomllib's (Python 3.11) error texts -> key of the French/English explanation.
+_SYNTAX_PROBLEMS = (
+    ("Expected '=' after a key", "config.syntax_expected_equals"),
+    ("Unterminated string", "config.syntax_unterminated_string"),
+    # A line break inside a one-line string: the closing quote is missing.
+    ("Illegal character '\\n'", "config.syntax_unterminated_string"),
+    ("Invalid value", "config.syntax_invalid_value"),
+    ("Invalid statement", "config.syntax_invalid_statement"),
+    ("Invalid initial character for a key part", "config.syntax_invalid_key"),
+    ("Expected newline or end of document", "config.syntax_expected_newline"),
+    ("Expected ']' at the end of a table declaration", "config.syntax_unclosed_table"),
+    ("Unclosed array", "config.syntax_unclosed_array"),
+    ("Unclosed inline table", "config.syntax_unclosed_inline_table"),
+    ("Cannot declare", "config.syntax_declared_twice"),
+    ("Cannot overwrite a value", "config.syntax_declared_twice"),
+    ("Duplicate inline table key", "config.syntax_declared_twice"),
+    ("Invalid date or datetime", "config.syntax_invalid_date"),
+    ("Illegal character", "config.syntax_illegal_character"),
+    ("Found invalid character", "config.syntax_illegal_character"),
+)
+
+
+def _syntax_problem(error: str) -> Message:
+    """Explain a tomllib error in the user's language; tomllib's English text stays only in the log."""
+    logger.info("configuration syntax error: %s", error)
+    for prefix, key in _SYNTAX_PROBLEMS:
+        if error.startswith(prefix):
+            return Message(key)
+    return Message("config.syntax_other")
+
+
+# pydantic error types -> key of the explanation, which may use {input} and the error's context.
+_VALUE_PROBLEMS = {
+    "int_parsing": "config.value_int",
+    "int_type": "config.value_int",
+    "int_from_float": "config.value_int",
+    "bool_parsing": "config.value_bool",
+    "bool_type": "config.value_bool",
+    "date_from_datetime_parsing": "config.value_date",
+    "date_from_datetime_inexact": "config.value_date",
+    "date_parsing": "config.value_date",
+    "date_type": "config.value_date",
+    "missing": "config.value_missing",
+    "enum": "config.value_choice",
+    "literal_error": "config.value_choice",
+    "string_type": "config.value_string",
+    "greater_than_equal": "config.value_too_small",
+    "greater_than": "config.value_too_small",
+    "less_than_equal": "config.value_too_large",
+    "less_than": "config.value_too_large",
+    "dict_type": "config.value_table",
+    "model_type": "config.value_table",
+    "model_attributes_type": "config.value_table",
+    "path_type": "config.value_string",
+    "url_parsing": "config.url_invalid",
+    "url_scheme": "config.url_invalid",
+    "url_type": "config.url_invalid",
+}
+
+
+def _value_problem(error: dict[str, Any]) -> Message | str:
+    """Explain one pydantic error in the user's language, with the rejected value."""
+    error_type = error["type"]
+    context = error.get("ctx") or {}
+    if error_type == "value_error" and "error" in context:
+        # Validators of this module raise ValueError with a message already in the user's language;
+        # the enclosing message adds its own full stop.
+        return str(context["error"]).rstrip(".")
+    key = _VALUE_PROBLEMS.get(error_type)
+    if key is None:
+        logger.info("configuration value error without a translation: %s (%s)", error_type, error["msg"])
+        return Message("config.value_other", {"detail": error["msg"]})
+    shown_input = error.get("input")
+    # pydantic lists the choices as "'a', 'b' or 'c'": drop its English "or".
+    expected = str(context.get("expected", "")).replace(" or ", ", ")
+    limit = next((context[name] for name in ("ge", "gt", "le", "lt") if name in context), "")
+    return Message(key, {"input": shown_input, "expected": expected, "limit": limit})
 
 
 def _find_key_line(text: str, location: list[str]) -> int | None:
