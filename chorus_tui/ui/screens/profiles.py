@@ -1,4 +1,4 @@
-"""The dialog that picks another connection profile; the application then reopens on it."""
+"""The dialog that picks another connection profile, on which the application then reopens."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from chorus_tui.profiles import ProfileInfo
 
 
 class ProfileScreen(ModalScreen[str | None]):
-    """The configured profiles, the active one disabled; Enter dismisses with the chosen name."""
+    """A list of the configured profiles with the active one disabled. Enter dismisses with the chosen name."""
 
     BINDINGS = [
         Binding("escape", "close", t("ui.key.close"), key_display=t("ui.keyname_escape"), id="profile_close",
