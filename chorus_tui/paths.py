@@ -37,9 +37,14 @@ def state_dir() -> Path:
     return home / "state" if home else Path(platformdirs.user_state_dir(APP_NAME))
 
 
+def profiles_data_dir() -> Path:
+    """Folder that contains one data folder per profile."""
+    return data_dir() / "profiles"
+
+
 def profile_data_dir(profile: str) -> Path:
     """Folder of one profile's database and secrets fallback file."""
-    return data_dir() / "profiles" / profile
+    return profiles_data_dir() / profile
 
 
 def demo_data_dir() -> Path:

@@ -41,11 +41,37 @@ class ProfileInfo:
     technical_login: str | None
     supplier_siret: str | None
     database: Path
+    has_data: bool = False  # the profile's data folder exists (a database or a secrets file may be there)
+
+    @property
+    def is_configured(self) -> bool:
+        """Tell whether the file names this profile's PISTE application and technical account."""
+        return self.in_file and bool(self.client_id) and bool(self.technical_login)
+
+
+def data_folder_profiles() -> set[str]:
+    """Return the names of the profiles that have a data folder, configured or not."""
+    root = paths.profiles_data_dir()
+    if not root.is_dir():
+        return set()
+    names = set()
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir():
+                names.add(check_profile_name(folder.name))
+        except ValueError:
+            continue  # not created by chorus-tui
+    return names
 
 
 def list_profiles(config: AppConfig, active: str) -> list[ProfileInfo]:
-    """List the profiles of the file, plus the default and active ones when the file lacks them."""
-    names = sorted(set(config.profiles) | {config.default_profile, active})
+    """List the profiles of the file, the default and active ones, and any profile with a data folder.
+
+    A mistyped `--profile` used to start the interface leaves a data folder
+    behind: listing it lets the user see and remove it.
+    """
+    with_data = data_folder_profiles()
+    names = sorted(set(config.profiles) | {config.default_profile, active} | with_data)
     infos = []
     for name in names:
         profile = config.profile(name)
@@ -59,6 +85,7 @@ def list_profiles(config: AppConfig, active: str) -> list[ProfileInfo]:
             technical_login=profile.technical_login,
             supplier_siret=profile.supplier_siret,
             database=database_path(name),
+            has_data=name in with_data,
         ))
     return infos
 

@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
             {"name": info.name, "environment": str(info.environment), "default": info.is_default,
              "active": info.is_active, "in_file": info.in_file, "client_id": info.client_id,
              "technical_login": info.technical_login, "supplier_siret": info.supplier_siret,
-             "database": str(info.database)}
+             "database": str(info.database), "configured": info.is_configured, "has_data": info.has_data}
             for info in infos
         ], indent=2, ensure_ascii=False))
         return 0
@@ -43,11 +43,14 @@ def run(args: argparse.Namespace) -> int:
         active_mark = "*" if info.is_active else " "
         default_mark = "D" if info.is_default else " "
         marks = active_mark + default_mark
-        details = [t(f"connection.environment_{info.environment}")]
+        if info.is_configured:
+            details = [t(f"connection.environment_{info.environment}")]
+        else:
+            details = [t("profiles.not_configured")]
         if info.supplier_siret:
             details.append(f"SIRET {info.supplier_siret}")
-        if not info.in_file:
-            details.append(t("connection.profile_not_configured"))
+        if info.has_data and not info.in_file:
+            details.append(t("profiles.data_without_configuration", folder=info.database.parent))
         print(f"{marks} {info.name}  ({', '.join(details)})")
     print(t("connection.profiles_legend"))
     return 0

@@ -64,8 +64,8 @@ def test_profiles_marks_default_and_active(capsys):
     set_language("fr")
     assert profiles_command.run(_args(profile="test", json=False)) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "*  test  (Qualification)"
-    assert lines[1] == " D work  (Production, SIRET 81588139669879)"
+    assert lines[0] == "*  test  (non configuré)"
+    assert lines[1] == " D work  (non configuré, SIRET 81588139669879)"
 
 
 def test_profiles_json_lists_databases(capsys, isolated_home):
