@@ -54,3 +54,37 @@ def demo_data_dir() -> Path:
 
 def log_file() -> Path:
     return state_dir() / "chorus-tui.log"
+
+
+PRIVATE_FOLDER_MODE = 0o700
+PRIVATE_FILE_MODE = 0o600
+
+
+def make_private_dir(folder: Path) -> Path:
+    """Create `folder` and its missing parents readable by the current user only (mode 0700).
+
+    Folders that already exist keep their mode: they may be shared ones
+    such as a home or temporary folder.
+    """
+    missing = []
+    current = Path(folder)
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=PRIVATE_FOLDER_MODE)
+        except FileExistsError:
+            continue  # created meanwhile by another process
+        path.chmod(PRIVATE_FOLDER_MODE)  # mkdir's mode is reduced by the umask, never widened
+    return Path(folder)
+
+
+def create_private_file(path: Path) -> None:
+    """Create the empty file `path` with mode 0600 when it does not exist, and set 0600 when it does."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        path.chmod(PRIVATE_FILE_MODE)
+        return
+    os.close(descriptor)

@@ -110,8 +110,7 @@ def _demo_connection() -> Connection:
     from chorus_tui.sandbox.directory import DEMO_SUPPLIER
     from chorus_tui.sandbox.simulator import Simulator
 
-    data_dir = paths.demo_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = paths.make_private_dir(paths.demo_data_dir())
     clock = SystemClock()
     simulator = Simulator(clock, state_file=data_dir / "simulator.json")
     # The simulator accepts any PISTE application; only the demo technical login matters.

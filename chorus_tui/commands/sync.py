@@ -100,8 +100,7 @@ def _demo_connection(clock) -> _Connection:
     from chorus_tui.sandbox.simulator import Simulator
     from chorus_tui.store import Store
 
-    data_dir = paths.demo_data_dir()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = paths.make_private_dir(paths.demo_data_dir())
     simulator = Simulator(clock, state_file=data_dir / "simulator.json")
     # The simulator accepts any PISTE application; only the demo technical login matters.
     credentials = Credentials("demo", SecretStr("demo"), DEMO_SUPPLIER.technical_login, SecretStr("demo"))

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from chorus_tui import paths
 from chorus_tui.clock import Clock, SystemClock
 from chorus_tui.domain import SourceInvoice
 from chorus_tui.i18n import Message
@@ -73,7 +74,9 @@ class Store(DepositJournal):
     def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The database holds the supplier's invoices: other users of the machine must not read it.
+        paths.make_private_dir(self.path.parent)
+        paths.create_private_file(self.path)
         self._lock = threading.RLock()
         # isolation_level=None: no implicit transactions; each write opens its own.
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
@@ -83,6 +86,11 @@ class Store(DepositJournal):
             if mode.lower() != "wal":
                 log.warning("SQLite did not enable WAL mode for %s (journal mode %s)", self.path, mode)
             self._conn.execute("PRAGMA synchronous = FULL")
+            # SQLite gives -wal and -shm the database's mode; files left by an older version may be wider.
+            for suffix in ("-wal", "-shm"):
+                companion = self.path.with_name(self.path.name + suffix)
+                if companion.exists():
+                    companion.chmod(paths.PRIVATE_FILE_MODE)
             self._migrate()
         except BaseException:
             self._conn.close()
