@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from textual.geometry import Region
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Footer, Input, Select, Static
 from textual.widgets._footer import FooterKey
 
 from chorus_tui.clock import ManualClock
 from chorus_tui.connection import Step
 from chorus_tui.i18n import set_language
 from chorus_tui.secrets import SecretStore
-from chorus_tui.ui.screens.connection import ConnectionScreen
+import chorus_tui.ui
+from chorus_tui.ui.screens.connection import ConnectionScreen, SecretStorageScreen
 
 from .helpers import simulator
 from .test_connection_screen import ScreenHost, _fill, _test_connection
 
 SIZES = [(100, 30), (80, 24)]
+
+
+class StyledHost(ScreenHost):
+    """The bare host with the application's stylesheet, whose rules reach every screen."""
+
+    CSS_PATH = Path(chorus_tui.ui.__file__).with_name("app.tcss")
 
 
 @pytest.fixture(autouse=True)
@@ -27,30 +37,30 @@ def french():
     set_language("fr")
 
 
-def _host(clock: ManualClock, **auth: object) -> ScreenHost:
+def _host(clock: ManualClock, **auth: object) -> StyledHost:
     screen = ConnectionScreen(profile="default", transport=simulator(clock, **auth).transport(), clock=clock,
                               secret_store=SecretStore("default"))
-    return ScreenHost(screen)
+    return StyledHost(screen)
 
 
-def _assert_in_view(screen: ConnectionScreen, *selectors: str) -> None:
+def _assert_in_view(screen: Screen, *selectors: str) -> None:
     """Check that each widget is shown whole: inside the screen and, for the form's widgets, inside the form."""
-    form = screen.query_one("#connection-form")
+    form = screen.query("#connection-form").first() if screen.query("#connection-form") else None
     screen_region = Region(0, 0, *screen.app.size)
     for selector in selectors:
         widget = screen.query_one(selector, Widget)
         region = widget.region
         assert region.area > 0, f"{selector} is not shown"
         assert screen_region.contains_region(region), f"{selector} at {region} is outside the screen"
-        if form in widget.ancestors:
+        if form is not None and form in widget.ancestors:
             assert form.region.contains_region(region), f"{selector} at {region} is outside the form {form.region}"
 
 
-def _footer_keys(screen: ConnectionScreen) -> list[FooterKey]:
+def _footer_keys(screen: Screen) -> list[FooterKey]:
     return list(screen.query_one(Footer).query(FooterKey))
 
 
-def _footer_labels(screen: ConnectionScreen) -> list[str]:
+def _footer_labels(screen: Screen) -> list[str]:
     return [f"{key.key_display} {key.description}" for key in _footer_keys(screen)]
 
 
@@ -79,7 +89,9 @@ async def test_results_and_choice_in_view(size):
         for step in Step:
             assert str(screen.query_one(f"#step-{step}", Static).render()).startswith("✓"), step
         _assert_in_view(screen, "#technical-password", "#connection-status", "#connection-steps",
-                        "#supplier", "#bank-account", "#test", "#save")
+                        "#supplier", "#bank-account", "#password-expiry", "#test", "#save")
+        expiry = screen.query_one("#password-expiry", Static)
+        assert expiry.content_size.width >= len(str(expiry.render())), "the expiry note is cut"
         if size == (100, 30):
             assert screen.query_one("#connection-form").max_scroll_y == 0
 
@@ -165,3 +177,37 @@ async def test_footer_label_follows_secrets():
         await pilot.pause()
         assert screen.query_one("#technical-password", Input).password
         assert "Ctrl+R Afficher les secrets" in _footer_labels(screen)
+
+
+async def test_open_list_footer_in_french():
+    host = _host(ManualClock())
+
+    async with host.run_test(size=(80, 24)) as pilot:
+        screen = pilot.app.screen
+        screen.query_one("#environment", Select).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.query_one("#environment", Select).expanded
+        labels = _footer_labels(screen)
+        assert "Échap Fermer la liste" in labels
+        assert not any("Dismiss" in label for label in labels)
+
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not screen.query_one("#environment", Select).expanded
+        assert pilot.app.screen is screen
+    assert host.results == []
+
+
+async def test_storage_choice_footer_own_keys():
+    host = _host(ManualClock())
+
+    async with host.run_test(size=(80, 24)) as pilot:
+        await _fill(pilot)
+        await _test_connection(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SecretStorageScreen)
+        assert _footer_labels(dialog) == ["Échap Annuler"]
+        _assert_in_view(dialog, "#storage-memory", "#storage-file", "#storage-file-warning")

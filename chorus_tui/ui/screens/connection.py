@@ -23,6 +23,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message as TextualMessage
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+from textual.widgets._select import SelectCurrent, SelectOverlay
 
 from chorus_tui.chorus.settings import Credentials, Environment
 from chorus_tui.clock import Clock
@@ -47,13 +48,33 @@ __all__ = ["ConnectionScreen", "ConnectionSetup", "SecretStorageScreen"]
 STEP_MARKS = {Outcome.SUCCESS: "✓", Outcome.FAILURE: "✗", Outcome.SKIPPED: "–"}
 
 
+class TranslatedSelectOverlay(SelectOverlay):
+    """Textual's drop-down list of a Select, with its Escape key described in the catalogue language."""
+
+    # Replaces the parent's English "esc Dismiss menu", which the footer shows while the list is open.
+    BINDINGS = [
+        Binding("escape", "dismiss", t("connection.binding_close_menu"), key_display=t("ui.keyname_escape")),
+    ]
+
+
+class TranslatedSelect(Select):
+    """A Select whose open list shows its footer key in the catalogue language."""
+
+    def compose(self) -> ComposeResult:
+        # NOTE: copies the children of Select.compose in Textual 8.2.8 (a private module), overlay swapped;
+        # check it when Textual is upgraded.
+        yield SelectCurrent(self.prompt)
+        yield TranslatedSelectOverlay(type_to_search=self._type_to_search).data_bind(compact=Select.compact)
+
+
 class SecretStorageScreen(ModalScreen[SecretStorage | None]):
     """Asks where to keep the secrets when the system keyring cannot: this session, or a 0600 file."""
 
     CSS_PATH = "connection.tcss"
 
     BINDINGS = [
-        Binding("escape", "cancel", t("connection.binding_cancel"), id="storage_cancel"),
+        Binding("escape", "cancel", t("connection.binding_cancel"), key_display=t("ui.keyname_escape"),
+                id="storage_cancel"),
     ]
 
     def __init__(self, status: KeyringStatus, file_path: Path) -> None:
@@ -66,9 +87,11 @@ class SecretStorageScreen(ModalScreen[SecretStorage | None]):
             yield Static(t("connection.storage_title"), id="storage-title")
             yield Static(str(self.status.detail), id="storage-reason")
             yield Static(t("connection.storage_question"))
-            yield Button(t("connection.storage_memory"), id="storage-memory", variant="primary")
-            yield Button(t("connection.storage_file"), id="storage-file", variant="warning")
+            yield Button(t("connection.storage_memory"), id="storage-memory", variant="primary", compact=True)
+            yield Button(t("connection.storage_file"), id="storage-file", variant="warning", compact=True)
             yield Static(t("secrets.file_warning", path=str(self.file_path)), id="storage-file-warning")
+        # Without its own footer the modal would show the connection screen's keys, which do not reach it.
+        yield Footer(compact=True, show_command_palette=False)
 
     @on(Button.Pressed, "#storage-memory")
     def _choose_memory(self) -> None:
@@ -148,12 +171,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         with VerticalScroll(id="connection-form"):
             yield Static(t("connection.where_to_find"), id="connection-where")
             if self.config_error is not None:
-                yield Static(str(self.config_error.message), id="config-error", classes="field-error")
+                yield Static(str(self.config_error.message), id="config-error", classes="setting-error")
 
-            with Horizontal(classes="field-row"):
-                yield Label(t("connection.label_environment"), classes="field-label")
-                yield Select(environments, value=profile.environment, allow_blank=False, id="environment",
-                             compact=True, classes="field-input")
+            yield from self._choice("environment", t("connection.label_environment"), environments,
+                                    value=profile.environment, allow_blank=False)
             yield from self._field("client-id", t("connection.label_client_id"), profile.client_id or "")
             yield from self._field("client-secret", t("connection.label_client_secret"),
                                    self._stored_secret(SecretName.CLIENT_SECRET), password=True)
@@ -168,14 +189,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
                     yield Static("", id=f"step-{step}", classes="step")
 
             with Vertical(id="supplier-choice"):
-                with Horizontal(classes="field-row"):
-                    yield Label(t("connection.label_supplier"), classes="field-label")
-                    yield Select([], allow_blank=True, id="supplier", compact=True, classes="field-input")
-                with Horizontal(classes="field-row"):
-                    yield Label(t("connection.label_bank_account"), classes="field-label")
-                    yield Select([], allow_blank=True, id="bank-account", compact=True, classes="field-input")
-                yield Static("", id="bank-account-note", classes="field-note")
-                yield Static("", id="password-expiry", classes="field-note")
+                yield from self._choice("supplier", t("connection.label_supplier"), [])
+                yield from self._choice("bank-account", t("connection.label_bank_account"), [])
+                yield Static("", id="bank-account-note", classes="setting-note")
+                yield Static("", id="password-expiry", classes="setting-note")
 
         # Outside the scrolled form, so the actions stay in view whatever the size of the results.
         with Horizontal(id="connection-buttons"):
@@ -184,23 +201,29 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             yield Button(t("connection.button_cancel"), id="cancel", compact=True)
         yield Footer(compact=True, show_command_palette=False)
 
+    def _choice(self, select_id: str, label: str, options: list[tuple[str, object]],
+                **select_options: object) -> ComposeResult:
+        with Horizontal(classes="setting-row"):
+            yield Label(label, classes="setting-label")
+            yield TranslatedSelect(options, id=select_id, compact=True, classes="setting-input", **select_options)
+
     def _field(self, field_id: str, label: str, value: str, *, password: bool = False,
                placeholder: str = "") -> ComposeResult:
-        with Horizontal(classes="field-row", id=f"{field_id}-row"):
-            yield Label(label, classes="field-label")
+        with Horizontal(classes="setting-row", id=f"{field_id}-row"):
+            yield Label(label, classes="setting-label")
             yield Input(value, id=field_id, password=password, placeholder=placeholder, compact=True,
-                        classes="field-input")
-        yield Static("", id=f"{field_id}-error", classes="field-error")
+                        classes="setting-input")
+        yield Static("", id=f"{field_id}-error", classes="setting-error")
 
     def on_mount(self) -> None:
         self.title = t("connection.title")
         self.sub_title = t("connection.label_profile", profile=self.profile)
-        for error_label in self.query(".field-error").exclude("#config-error"):
+        for error_label in self.query(".setting-error").exclude("#config-error"):
             error_label.display = False
         self.query_one("#supplier-choice").display = False
         self._show_pending_steps()
         # Start where typing is needed: the first empty field, else the test button.
-        empty = [field for field in self.query(".field-input").results(Input) if not field.value]
+        empty = [field for field in self.query(".setting-input").results(Input) if not field.value]
         (empty[0] if empty else self.query_one("#test", Button)).focus()
 
     def _load_config(self) -> None:
