@@ -43,6 +43,7 @@ from chorus_tui.clock import Clock, SystemClock
 from chorus_tui.config import AppConfig, update_profile
 from chorus_tui.i18n import Message
 from chorus_tui.secrets import SecretName, SecretStorage, SecretStore
+from chorus_tui.validation.display import Day
 
 if TYPE_CHECKING:
     from chorus_tui.chorus.client import ChorusClient
@@ -154,7 +155,7 @@ def password_expiry_warning(expiry: date | None, today: date) -> Message | None:
     if expiry is None:
         return None
     days = (expiry - today).days
-    params = {"date": expiry.isoformat(), "days": days, "overdue": -days}
+    params = {"date": Day(expiry), "days": days, "overdue": -days}
     if days < 0:
         return Message("connection.password_expired", params)
     if days == 0:
@@ -397,7 +398,7 @@ class _ConnectionRun:
             key = ("connection.cause_account_expiry_first"
                    if password_expiry_is_near(self.stored_password_expiry, self.today)
                    else "connection.cause_account")
-            expiry = self.stored_password_expiry.isoformat() if self.stored_password_expiry else "?"
+            expiry = Day(self.stored_password_expiry) if self.stored_password_expiry else "?"
             return Message(key, {"environment": environment, "login": self.credentials.technical_login,
                                  "date": expiry})
         if isinstance(error, ApiNotSubscribed):

@@ -113,7 +113,7 @@ async def test_refused_account_near_expiry_suggests_expiry():
 
     cause = str(report.steps[1].cause)
     assert cause.startswith(f"Le compte technique {TECH_LOGIN} est refusé (Qualification). Son mot de passe "
-                            "expire ou a expiré le 2026-03-01 : c'est la cause la plus probable.")
+                            "expire ou a expiré le 01/03/2026 : c'est la cause la plus probable.")
 
 
 @pytest.mark.parametrize(("family", "step", "name"), [
@@ -218,10 +218,16 @@ def test_password_expiry_warning_thresholds(days, key):
 
 def test_password_expiry_warning_text():
     warning = password_expiry_warning(date(2026, 3, 9), date(2026, 3, 2))
-    assert str(warning) == ("Le mot de passe du compte technique expire dans 7 jour(s), le 2026-03-09. "
+    assert str(warning) == ("Le mot de passe du compte technique expire dans 7 jour(s), le 09/03/2026. "
                             "Faites-le réinitialiser sans attendre sur le portail Chorus Pro.")
     assert str(password_expiry_warning(date(2026, 2, 20), date(2026, 3, 2))).startswith(
-        "Le mot de passe du compte technique a expiré le 2026-02-20 (il y a 10 jour(s)).")
+        "Le mot de passe du compte technique a expiré le 20/02/2026 (il y a 10 jour(s)).")
+
+
+def test_password_expiry_warning_date_in_english():
+    warning = password_expiry_warning(date(2026, 3, 9), date(2026, 3, 2))
+    assert "on 2026-03-09" in warning.render("en")
+    assert "le 09/03/2026" in warning.render("fr")
 
 
 def test_password_expiry_warning_without_date():
