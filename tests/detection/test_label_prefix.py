@@ -1,0 +1,63 @@
+"""The label scan's first-character prefix must admit the first character of every label pattern."""
+
+from __future__ import annotations
+
+import re._constants as constants
+import re._parser as parser
+
+from chorus_tui.detection.freetext import _B, _LABEL_PATTERNS, LABEL_FIRST_CHARACTERS
+
+
+def first_characters(items) -> tuple[set[str], bool]:
+    """Return the characters a parsed pattern can start with, and whether it can match the empty string.
+
+    Lookarounds and anchors are skipped, because they consume nothing. Raises
+    ValueError for an item this walk does not handle, so a new construct fails loudly.
+    """
+    found: set[str] = set()
+    for opcode, argument in items:
+        if opcode in (constants.ASSERT, constants.ASSERT_NOT, constants.AT):
+            continue
+        if opcode is constants.LITERAL:
+            return found | {chr(argument)}, False
+        if opcode is constants.IN:
+            for set_opcode, value in argument:
+                if set_opcode is not constants.LITERAL:
+                    raise ValueError(f"character set item {set_opcode} is not handled")
+                found.add(chr(value))
+            return found, False
+        if opcode is constants.SUBPATTERN:
+            characters, may_be_empty = first_characters(argument[-1])
+        elif opcode is constants.BRANCH:
+            characters, may_be_empty = set(), False
+            for branch in argument[1]:
+                branch_characters, branch_empty = first_characters(branch)
+                characters |= branch_characters
+                may_be_empty = may_be_empty or branch_empty
+        elif opcode in (constants.MAX_REPEAT, constants.MIN_REPEAT):
+            minimum, _, body = argument
+            characters, may_be_empty = first_characters(body)
+            may_be_empty = may_be_empty or minimum == 0
+        else:
+            raise ValueError(f"pattern item {opcode} is not handled")
+        found |= characters
+        if not may_be_empty:
+            return found, False
+    return found, True
+
+
+def test_every_label_starts_with_prefix_character():
+    for _, pattern, _ in _LABEL_PATTERNS:
+        assert pattern.startswith(_B), pattern
+
+        characters, may_be_empty = first_characters(parser.parse(pattern))
+
+        assert not may_be_empty, pattern
+        assert characters <= set(LABEL_FIRST_CHARACTERS), (pattern, characters - set(LABEL_FIRST_CHARACTERS))
+
+
+def test_walk_sees_optional_prefixes():
+    characters, may_be_empty = first_characters(parser.parse(r"(?:votre\s+)?commande"))
+
+    assert characters == {"v", "c"}
+    assert may_be_empty is False
