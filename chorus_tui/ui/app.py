@@ -196,8 +196,12 @@ class ChorusApp(App[None]):
         """Say how a deposit ended: a toast when it went through or can be retried, a dialog when refused."""
         detail = str(outcome.message) if outcome.message is not None else ""
         if outcome.state in (DepositState.ACCEPTED, DepositState.ADOPTED):
-            reference = outcome.chorus_invoice_id or outcome.flow_number or ""
-            self.notify(t("ui.deposit_done", number=number, reference=reference), title=t("ui.deposit_title"))
+            if outcome.chorus_invoice_id is None and outcome.flow_number:
+                # A flow number names the file Chorus Pro received, not the invoice, which comes later.
+                text = t("ui.deposit_flow_received", number=number, flow=outcome.flow_number)
+            else:
+                text = t("ui.deposit_done", number=number, reference=outcome.chorus_invoice_id or "")
+            self.notify(text, title=t("ui.deposit_title"))
         elif outcome.state is DepositState.REFUSED:
             from chorus_tui.ui.screens.error import ErrorScreen
 

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from chorus_tui.clock import Clock
-from chorus_tui.i18n import current_language
+from chorus_tui.domain import InvoiceKind
+from chorus_tui.i18n import current_language, t
 
-# A no-break space keeps "1 234,56 €" on one line and is one cell wide in every terminal.
+if TYPE_CHECKING:
+    from chorus_tui.store import InvoiceRow
+
+# French amounts group thousands with a narrow no-break space and put a no-break space before
+# the symbol, so "1 234,56 €" never wraps. Rich measures both as one cell, as a plain space.
 _NBSP = "\u00a0"
+_NARROW_NBSP = "\u202f"
 _PARIS = ZoneInfo("Europe/Paris")
 _CURRENCY_SYMBOLS = {"EUR": "€"}
 
@@ -26,10 +33,30 @@ def format_money(amount: Decimal | None, currency: str = "EUR", lang: str | None
     symbol = _CURRENCY_SYMBOLS.get(currency, currency)
     if lang == "fr":
         integer, fraction = grouped.split(".")
-        return f"{sign}{integer.replace(',', _NBSP)},{fraction}{_NBSP}{symbol}"
+        return f"{sign}{integer.replace(',', _NARROW_NBSP)},{fraction}{_NBSP}{symbol}"
     if symbol == currency:
         return f"{sign}{grouped}{_NBSP}{symbol}"
     return f"{sign}{symbol}{grouped}"
+
+
+# A credit note's total is shown below zero with a real minus sign, so that it stands out in a column of invoices.
+_MINUS = "\u2212"
+
+
+def format_invoice_total(amount: Decimal | None, currency: str, kind: InvoiceKind) -> str:
+    """Format an invoice total; a credit note's gets a minus sign ("−71,52 €"), its amount stays positive."""
+    text = format_money(amount, currency)
+    if kind is InvoiceKind.CREDIT_NOTE and amount is not None and amount > 0:
+        return _MINUS + text
+    return text
+
+
+def invoice_heading(row: InvoiceRow, invoice_key: str, credit_note_key: str) -> str:
+    """Return the title `invoice_key` for an invoice, or `credit_note_key` naming the credited invoice."""
+    number = row.number or row.source_key
+    if row.kind is InvoiceKind.CREDIT_NOTE:
+        return t(credit_note_key, number=number, original=row.original_invoice_number or t("ui.original_unknown"))
+    return t(invoice_key, number=number)
 
 
 def format_date(value: date | None, lang: str | None = None) -> str:
@@ -60,11 +87,17 @@ def format_siret(siret: str | None) -> str:
 
 
 def format_amount_input(amount: Decimal | None, lang: str | None = None) -> str:
-    """Format an amount for an input field, without symbol or grouping: "1234,56" in French."""
+    """Format an amount for an input field as the list shows it, without the symbol: "1 234,56" in French.
+
+    `parse_amount` reads the text back, with or without the grouping.
+    """
     if amount is None:
         return ""
-    text = f"{amount.quantize(Decimal('0.01')):f}"
-    return text.replace(".", ",") if (lang or current_language()) == "fr" else text
+    cents = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    grouped = f"{cents:,.2f}"  # "1,234.56"
+    if (lang or current_language()) == "fr":
+        return grouped.replace(",", _NBSP).replace(".", ",")
+    return grouped
 
 
 def parse_amount(text: str) -> Decimal | None:

@@ -16,6 +16,7 @@ from chorus_tui.sandbox.simulator import Simulator
 from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
 from chorus_tui.store import Store
 from chorus_tui.ui.app import ChorusApp
+from chorus_tui.ui.widgets.invoice_table import InvoiceTable
 
 # After the last demo invoice date (24/11/2026), so that no invoice is dated in the future.
 START = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -53,3 +54,15 @@ async def settle(pilot) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def select_invoice(pilot, number: str) -> InvoiceTable:
+    """Move the list's cursor to invoice `number` with the arrow keys; return the list."""
+    table = pilot.app.screen.query_one(InvoiceTable)
+    await pilot.press("home")
+    for _ in range(table.row_count):
+        if table.selected_row.number == number:
+            break
+        await pilot.press("down")
+    assert table.selected_row.number == number
+    return table

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Select, Static
 
 from chorus_tui.statuses import DEPOSITED
+from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
 from chorus_tui.ui.screens.deposit_form import DepositFormScreen
 from chorus_tui.ui.screens.timeline import TimelineScreen
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
@@ -54,7 +55,11 @@ async def test_deposit_flow_by_keyboard(rig):
         assert service.value == "CCAS"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert not isinstance(app.screen, DepositFormScreen)
+        assert isinstance(app.screen, ConfirmDepositScreen)
+        assert rig.simulator.invoices() == []
+        await pilot.press("enter")
+        await settle(pilot)
+        assert not isinstance(app.screen, (DepositFormScreen, ConfirmDepositScreen))
         on_chorus = rig.simulator.invoices()
         assert [invoice.number for invoice in on_chorus] == [SERVICE_REQUIRED_INVOICE]
         assert on_chorus[0].service_code == "CCAS"
@@ -90,6 +95,8 @@ async def test_deposited_invoice_cannot_be_deposited_again(rig):
         await pilot.press("end", "d")
         await settle(pilot)
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
         await settle(pilot)
         assert len(rig.simulator.invoices()) == 1
 

@@ -32,7 +32,7 @@ from chorus_tui.ui.screens.deposit_form import DepositFormScreen
 from chorus_tui.ui.source_invoice import load_source_invoice
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
 from chorus_tui.validation import form_from_invoice
-from tests.ui.conftest import START, settle
+from tests.ui.conftest import START, select_invoice, settle
 from tests.ui.test_polling import deposit_valmorin_invoice
 
 FACTURX_NUMBER = "FAC-2026-0005"  # the one Factur-X invoice of the demo
@@ -49,13 +49,7 @@ def notifications(app) -> list[str]:
 
 async def open_form(pilot, number: str) -> DepositFormScreen:
     """Select invoice `number` in the list and open its deposit form with `d`."""
-    table = pilot.app.screen.query_one(InvoiceTable)
-    await pilot.press("home")
-    for _ in range(table.row_count):
-        if table.selected_row.number == number:
-            break
-        await pilot.press("down")
-    assert table.selected_row.number == number
+    await select_invoice(pilot, number)
     await pilot.press("d")
     await settle(pilot)
     form = pilot.app.screen
@@ -433,6 +427,8 @@ async def test_row_shows_sending_mid_flight(tmp_path, french):
         await settle(pilot)
         await open_form(pilot, PDF_NUMBER)
         await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("enter")
         for _ in range(50):
             await pilot.pause(0.02)
             if transport.held_requests and not isinstance(app.screen, DepositFormScreen):

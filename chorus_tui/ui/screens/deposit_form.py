@@ -3,8 +3,11 @@
 The form opens prefilled from the invoice file (`form_from_invoice`), looks
 the recipient up in the Chorus Pro directory in a worker, and on submit runs
 every pre-deposit check (`check_deposit`). Each result is shown under its
-field; while one of them is blocking the form stays open and nothing is sent.
-It dismisses with a `DepositFormResult`; the application runs the deposit.
+field, blocking ones in the error colour and warnings in the warning colour;
+while one of them is blocking the form stays open and nothing is sent.
+Otherwise a confirmation lists what will be sent and the warnings, and only
+then does the form dismiss with a `DepositFormResult`; the application runs
+the deposit.
 """
 
 from __future__ import annotations
@@ -34,8 +37,16 @@ from chorus_tui.domain import (
 )
 from chorus_tui.i18n import Message, t
 from chorus_tui.store import InvoiceRow
-from chorus_tui.ui.formatting import format_amount_input, format_date, format_money, paris_today, parse_amount
+from chorus_tui.ui.formatting import (
+    format_amount_input,
+    format_date,
+    format_invoice_total,
+    invoice_heading,
+    paris_today,
+    parse_amount,
+)
 from chorus_tui.ui.keys import FORM_BINDINGS
+from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen, DepositSummary
 from chorus_tui.ui.source_invoice import load_source_invoice
 
 if TYPE_CHECKING:
@@ -44,6 +55,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 AMOUNT_FIELDS = ("total_ht", "total_vat", "total_ttc", "amount_due")
+
+# Marks after a field label: required, or one of the service and the engagement number is required.
+REQUIRED_MARK = "*"
+EITHER_MARK = "¹"
 
 # Form fields in screen order: (field name as in DepositForm and CheckResult.field, kind of control).
 FIELDS = (
@@ -93,6 +108,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.results: list[CheckResult] = []
         self.checking = False
         self._services_known = False
+        self.recipient_name: str | None = None  # from the Chorus Pro directory, once looked up
 
     @property
     def chorus_app(self) -> ChorusApp:
@@ -108,6 +124,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             with VerticalScroll(id="form-body"):
                 for name, kind in FIELDS:
                     yield from self._field_row(name, kind)
+            yield Static("", id="form-legend")
             with Horizontal(id="form-buttons"):
                 yield Static("", id="form-status")
                 yield Button(t("ui.form_submit"), id="submit", variant="primary", compact=True)
@@ -115,9 +132,11 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             yield Footer(compact=True, show_command_palette=False)
 
     def _title(self, row: InvoiceRow) -> Text:
-        title = Text(t("ui.form_title", number=row.number or row.source_key), style="bold")
-        details = [row.customer or "", format_date(row.invoice_date), format_money(row.total_ttc, row.currency)]
-        title.append("  " + " · ".join(part for part in details if part))
+        title = Text(invoice_heading(row, "ui.form_title", "ui.form_title_credit_note"), style="bold")
+        # The details get their own line: Rich wraps at no-break spaces too, which split the amount.
+        details = [row.customer or "", format_date(row.invoice_date),
+                   format_invoice_total(row.total_ttc, row.currency, row.kind)]
+        title.append("\n" + " · ".join(part for part in details if part))
         return title
 
     def _field_row(self, name: str, kind: str) -> ComposeResult:
@@ -158,6 +177,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         for name, _ in FIELDS:
             self.query_one(f"#error-{dom_id(name)}", Static).display = False
         self.query_one("#error-general", Static).display = False
+        self.query_one("#form-legend", Static).display = False
         self._set_status(t("ui.form_loading"))
         self._load_invoice()
 
@@ -263,16 +283,32 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             log.warning("directory lookup of SIRET %s failed: %s", siret, error)
             note.update(t("ui.lookup_failed", error=error.message))
             return
-        note.update(details.name or hits[0].name or "")
+        self.recipient_name = details.name or hits[0].name or None
+        note.update(self.recipient_name or "")
         rules = details.rules
-        self._mark_required("service_code", rules.service_required or rules.service_or_engagement)
-        self._mark_required("engagement_number", rules.engagement_required or rules.service_or_engagement)
+        # "One of the two" only matters while neither field is required on its own.
+        either = rules.service_or_engagement and not (rules.service_required or rules.engagement_required)
+        either_mark = EITHER_MARK if either else ""
+        self._mark_required("service_code", REQUIRED_MARK if rules.service_required else either_mark)
+        self._mark_required("engagement_number", REQUIRED_MARK if rules.engagement_required else either_mark)
+        self._show_legend(required=rules.service_required or rules.engagement_required, either=either)
         self._offer_services(offerable_services(services))
 
-    def _mark_required(self, name: str, required: bool) -> None:
+    def _mark_required(self, name: str, mark: str) -> None:
+        """Put `mark` (REQUIRED_MARK or EITHER_MARK) after the label of field `name`; "" removes it."""
         label = t(f"ui.field.{dom_id(name)}")
-        self.query_one(f"#label-{dom_id(name)}", Label).update(f"{label} *" if required else label)
-        self.query_one(f"#row-{dom_id(name)}").set_class(required, "required")
+        self.query_one(f"#label-{dom_id(name)}", Label).update(f"{label} {mark}" if mark else label)
+        self.query_one(f"#row-{dom_id(name)}").set_class(bool(mark), "required")
+
+    def _show_legend(self, *, required: bool, either: bool) -> None:
+        lines = []
+        if required:
+            lines.append(t("ui.legend_required", mark=REQUIRED_MARK))
+        if either:
+            lines.append(t("ui.legend_either", mark=EITHER_MARK))
+        legend = self.query_one("#form-legend", Static)
+        legend.update("\n".join(lines))
+        legend.display = bool(lines)
 
     def _offer_services(self, services: list) -> None:
         """Switch the service field to a list of the recipient's active services, keeping a typed code."""
@@ -408,16 +444,44 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             self.checking = False
         self.results = results
         self.show_results(results)
+        # The status line shows it under the buttons: no toast, which would cover them.
         if has_blocking(results):
             count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
             self._set_status(t("ui.form_blocked", count=count), error=True)
-            self.notify(t("ui.form_blocked", count=count), severity="warning")
             return
         if context.directory is None:
             self._set_status(t("ui.deposit_unavailable"), error=True)
-            self.notify(t("ui.deposit_unavailable"), severity="warning")
             return
-        self.dismiss(DepositFormResult(self.invoice_id, form, tuple(results)))
+        self._set_status("")
+        result = DepositFormResult(self.invoice_id, form, tuple(results))
+        self.app.push_screen(ConfirmDepositScreen(self.summary(form, results)),
+                             lambda confirmed: self._confirmed(result, confirmed))
+
+    def summary(self, form: DepositForm, results: list[CheckResult]) -> DepositSummary:
+        """Gather what the confirmation shows about `form`, with the warnings of `results`."""
+        context = self.chorus_app.context
+        row = context.store.require_invoice(self.invoice_id)
+        client = context.client
+        environment = client.settings.environment.value if client is not None else "demo"
+        return DepositSummary(
+            number=form.invoice_number or row.number or row.source_key,
+            kind=form.kind,
+            environment=t(f"ui.environment.{environment}"),
+            recipient_name=self.recipient_name or row.customer or "",
+            recipient_siret=form.recipient_siret,
+            service_code=form.service_code,
+            engagement_number=form.engagement_number,
+            amount=format_invoice_total(form.amounts.total_ttc, row.currency, form.kind),
+            route=t(f"integration.route_{form.route.name.lower()}"),
+            warnings=tuple(str(result.message) for result in results if result.level is CheckLevel.WARNING),
+        )
+
+    def _confirmed(self, result: DepositFormResult, confirmed: bool | None) -> None:
+        if confirmed:
+            self.dismiss(result)
+            return
+        warnings = sum(1 for check in result.results if check.level is CheckLevel.WARNING)
+        self._set_status(t("ui.form_not_sent_warnings", count=warnings) if warnings else t("ui.form_not_sent"))
 
     def show_results(self, results: list[CheckResult]) -> None:
         """Show each check result under its field: blocking first, then warnings; passes are not shown."""
@@ -432,12 +496,13 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             label = self.query_one(f"#error-{dom_id(name)}", Static)
             found = sorted(by_field.get(name, []), key=lambda result: result.level is not CheckLevel.BLOCKING)
             label.display = bool(found)
-            label.set_class(any(r.level is CheckLevel.BLOCKING for r in found), "blocking")
+            blocking = any(result.level is CheckLevel.BLOCKING for result in found)
+            label.set_class(blocking, "blocking")
             label.update("\n".join(self._result_line(result) for result in found))
-            if found and name != "general":
-                self.query_one(f"#row-{dom_id(name)}").add_class("has-error")
-            elif name != "general":
-                self.query_one(f"#row-{dom_id(name)}").remove_class("has-error")
+            if name != "general":
+                row = self.query_one(f"#row-{dom_id(name)}")
+                row.set_class(blocking, "has-error")
+                row.set_class(bool(found) and not blocking, "has-warning")
 
         service_options = next((r.options for r in results if r.field == "service_code" and r.options), None)
         if service_options:

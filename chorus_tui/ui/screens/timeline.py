@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 from chorus_tui.i18n import Message, t
 from chorus_tui.statuses import status_info
 from chorus_tui.store import EventKind, EventRow, InvoiceRow
-from chorus_tui.ui.formatting import format_date, format_datetime, format_money
+from chorus_tui.ui.formatting import format_date, format_datetime, format_invoice_total, invoice_heading
 from chorus_tui.ui.keys import TIMELINE_BINDINGS
 
 if TYPE_CHECKING:
@@ -68,10 +68,10 @@ class TimelineScreen(ModalScreen[None]):
             yield Footer(compact=True, show_command_palette=False)
 
     def _summary(self, invoice: InvoiceRow) -> Text:
-        title = Text(t("ui.timeline_title", number=invoice.number or invoice.source_key), style="bold",
-                     no_wrap=True, overflow="ellipsis")
+        heading = invoice_heading(invoice, "ui.timeline_title", "ui.timeline_title_credit_note")
+        title = Text(heading, style="bold", no_wrap=True, overflow="ellipsis")
         details = [invoice.customer or "", format_date(invoice.invoice_date),
-                   format_money(invoice.total_ttc, invoice.currency)]
+                   format_invoice_total(invoice.total_ttc, invoice.currency, invoice.kind)]
         if any(details):
             title.append("\n" + " · ".join(part for part in details if part))
         current = [t("ui.timeline_current", status=invoice.status_label)]

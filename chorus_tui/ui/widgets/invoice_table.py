@@ -26,7 +26,7 @@ from textual.strip import Strip
 from chorus_tui.i18n import t
 from chorus_tui.statuses import Category
 from chorus_tui.store.rows import InvoiceRow
-from chorus_tui.ui.formatting import format_date, format_money, format_siret
+from chorus_tui.ui.formatting import format_date, format_invoice_total, format_siret
 
 CountRows = Callable[[], int]
 FetchRows = Callable[[int, int], Sequence[InvoiceRow]]
@@ -227,7 +227,7 @@ class InvoiceTable(ScrollView, can_focus=True):
             "customer": row.customer or "",
             "siret": format_siret(row.recipient_siret),
             "date": format_date(row.invoice_date),
-            "amount": format_money(row.total_ttc, row.currency),
+            "amount": format_invoice_total(row.total_ttc, row.currency, row.kind),
             "status": row.status_label,
         }
 

@@ -1,0 +1,103 @@
+"""The last step before a deposit: what will be sent, where, and the warnings the checks found.
+
+A deposit on Chorus Pro cannot be taken back, so the deposit form opens this
+dialog once no check is blocking. It dismisses with True to send, False to go
+back to the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from chorus_tui.domain import InvoiceKind
+from chorus_tui.i18n import t
+
+
+@dataclass(frozen=True)
+class DepositSummary:
+    """What the confirmation shows: every value already formatted for display."""
+
+    number: str
+    kind: InvoiceKind
+    environment: str
+    recipient_name: str
+    recipient_siret: str
+    service_code: str | None
+    engagement_number: str | None
+    amount: str
+    route: str
+    warnings: tuple[str, ...] = ()
+
+
+class ConfirmDepositScreen(ModalScreen[bool]):
+    """Ask before an irreversible deposit; Enter or « Déposer » sends, Escape goes back to the form."""
+
+    BINDINGS = [
+        Binding("enter", "confirm", t("ui.confirm.send"), key_display=t("ui.keyname_enter"),
+                id="confirm_send", tooltip=t("ui.confirm.send_tip")),
+        Binding("escape", "back", t("ui.confirm.back"), key_display=t("ui.keyname_escape"),
+                id="confirm_back", tooltip=t("ui.confirm.back_tip")),
+    ]
+
+    def __init__(self, summary: DepositSummary) -> None:
+        super().__init__(id="confirm-deposit")
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        summary = self.summary
+        question = "ui.confirm.question_credit_note" if summary.kind is InvoiceKind.CREDIT_NOTE \
+            else "ui.confirm.question"
+        with Vertical(id="confirm-dialog"):
+            yield Static(t(question, number=summary.number, environment=summary.environment), id="confirm-title")
+            with VerticalScroll(id="confirm-body"):
+                yield Static(self._details(), id="confirm-details")
+                if summary.warnings:
+                    yield Static(self._warnings(), id="confirm-warnings")
+            with Horizontal(id="confirm-buttons"):
+                yield Button(t("ui.confirm.send"), id="confirm-send", variant="primary", compact=True)
+                yield Button(t("ui.confirm.back"), id="confirm-back", compact=True)
+
+    def _details(self) -> Text:
+        summary = self.summary
+        none = t("ui.confirm.none")
+        recipient = " · ".join(part for part in (summary.recipient_name, summary.recipient_siret) if part)
+        rows = (
+            (t("ui.confirm.recipient"), recipient or none),
+            (t("ui.field.service_code"), summary.service_code or none),
+            (t("ui.field.engagement_number"), summary.engagement_number or none),
+            (t("ui.field.amounts-total_ttc"), summary.amount or none),
+            (t("ui.confirm.route"), summary.route),
+        )
+        text = Text()
+        for position, (label, value) in enumerate(rows):
+            if position:
+                text.append("\n")
+            text.append(t("ui.confirm.label", label=label) + " ", style="bold")
+            text.append(value)
+        return text
+
+    def _warnings(self) -> Text:
+        text = Text(t("ui.confirm.warnings"), style="bold")
+        for warning in self.summary.warnings:
+            text.append(f"\n! {warning}")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-send", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-send")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_back(self) -> None:
+        self.dismiss(False)
