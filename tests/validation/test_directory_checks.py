@@ -270,7 +270,7 @@ async def test_already_deposited_number_is_blocking(directory, simulator):
     results = of_field(await run(directory, form()), "invoice_number")
     duplicate = [result for result in results if result.level is CheckLevel.BLOCKING]
     assert rendered(duplicate) == [
-        f"La facture FAC-2026-0042 est déjà sur Chorus Pro (n° {invoice_id}, déposée le 10/03/2026, statut "
+        f"La facture FAC-2026-0042 est déjà sur Chorus Pro (n°\u00a0{invoice_id}, déposée le 10/03/2026, statut "
         "« Mise à disposition du destinataire ») : elle ne sera pas déposée une seconde fois. Suivez-la dans la "
         "liste des factures."
     ]
@@ -281,7 +281,7 @@ async def test_rejected_number_cannot_be_reused(directory, simulator):
     results = await run(directory, form(invoice_number="FAC-2026-0010"))
     duplicate = [r for r in of_field(results, "invoice_number") if r.level is CheckLevel.BLOCKING]
     assert rendered(duplicate) == [
-        f"Le numéro FAC-2026-0010 a déjà servi pour une facture rejetée par le destinataire (n° Chorus Pro "
+        f"Le numéro FAC-2026-0010 a déjà servi pour une facture rejetée par le destinataire (n°\u00a0Chorus Pro\u00a0"
         f"{invoice_id}, déposée le 10/03/2026). Un numéro rejeté ne peut plus être réutilisé : émettez un avoir pour "
         "la facture rejetée et une nouvelle facture avec un nouveau numéro."
     ]
