@@ -159,6 +159,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         self.tested_credentials: Credentials | None = None
         self.tested_environment: Environment | None = None
         self.setup: ConnectionSetup | None = None
+        self.secrets_masked = True
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -300,10 +301,6 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
     def _save_pressed(self) -> None:
         self.action_save()
 
-    @property
-    def secrets_masked(self) -> bool:
-        return self.query_one("#client-secret", Input).password
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Both Ctrl+R bindings lead to the same toggle; only the one that matches the inputs is active.
         if action == "show_secrets":
@@ -319,9 +316,9 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         self.action_toggle_secrets()
 
     def action_toggle_secrets(self) -> None:
-        masked = not self.secrets_masked
+        self.secrets_masked = not self.secrets_masked
         for field_id in ("client-secret", "technical-password"):
-            self.query_one(f"#{field_id}", Input).password = masked
+            self.query_one(f"#{field_id}", Input).password = self.secrets_masked
         self.refresh_bindings()
 
     def action_cancel(self) -> None:
