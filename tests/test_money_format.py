@@ -42,7 +42,7 @@ def test_money_column_stays_aligned():
     amounts = [Decimal("5"), Decimal("1080"), Decimal("1234567.5")]
     table = Table("Montant", box=None, show_header=False)
     for amount in amounts:
-        table.add_row(format_money(amount, lang="fr"), )
+        table.add_row(format_money(amount, lang="fr"))
     table.columns[0].justify = "right"
     console = Console(width=40, record=True, color_system=None)
     console.print(table)
