@@ -110,8 +110,8 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
     CSS_PATH = "connection.tcss"
 
-    # The footer must fit in 80 columns: Ctrl+R is shown once, as "show" or "hide" depending on the
-    # inputs (see `check_action`), and the application's ? and q keys keep working but leave the footer.
+    # The footer has to fit in 80 columns. So Ctrl+R appears once, as "show" or "hide" after the state of
+    # the secret inputs (see `check_action`), and the application's ? and q keys work without a footer entry.
     BINDINGS = [
         Binding("ctrl+t", "test_connection", t("connection.binding_test"), key_display="Ctrl+T",
                 id="connection_test", priority=True),
@@ -375,7 +375,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             self._set_status(t("connection.test_succeeded"), "-success")
         else:
             self._set_status(t("connection.test_failed"), "-failure")
-            # A long cause may push the failed step below the fold: bring it into view.
+            # A long cause can push the failed step below the fold, so it is scrolled into view.
             failed = next((result for result in self.results if result.outcome is Outcome.FAILURE), None)
             if failed is not None:
                 self.call_after_refresh(self.query_one(f"#step-{failed.step}").scroll_visible)
