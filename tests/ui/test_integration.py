@@ -144,6 +144,7 @@ async def test_header_drops_zero_counters_at_80(rig, french):
         assert screen.query_one("#count-to-deposit", Static).display
         for css in ("to-do", "in-progress", "paid", "rejected"):
             assert not screen.query_one(f"#count-{css}", Static).display
+        assert not screen.query_one("#app-title", Static).display
         profile = screen.query_one("#profile", Static)
         assert profile.region.width >= 4
 

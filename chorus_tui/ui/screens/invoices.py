@@ -151,6 +151,8 @@ class InvoicesScreen(Screen[None]):
             counter = self.query_one(f"#count-{css_class}", Static)
             counter.update(t(key, count=total))
             counter.display = bool(total) or not narrow
+        # The terminal's own title already names the application: below 100 columns its room goes to the counters.
+        self.query_one("#app-title", Static).display = not narrow
         # The two counters of invoices to handle double as the tab of the to-do view.
         for css_class in ("to-deposit", "to-do"):
             self.query_one(f"#count-{css_class}", Static).set_class(self.view is View.TO_DO, "active")
