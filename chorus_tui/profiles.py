@@ -94,8 +94,9 @@ def list_profiles(config: AppConfig, active: str) -> list[ProfileInfo]:
 class ResolvedProfile:
     """A profile with its settings and, when every part was found, its credentials.
 
-    `missing` lists a message per absent identifier or secret; it is empty
-    exactly when `credentials` is set. `sources` maps each found secret to its source.
+    `missing` lists a message per absent identifier or secret, and `missing_names`
+    lists their `IdentifierName` or `SecretName` values. Both are empty exactly
+    when `credentials` is set. `sources` maps each found secret to its source.
     """
 
     name: str
@@ -104,10 +105,15 @@ class ResolvedProfile:
     credentials: Credentials | None
     missing: list[Message] = field(default_factory=list)
     sources: dict[SecretName, SecretSource] = field(default_factory=dict)
+    missing_names: tuple[str, ...] = ()
 
     @property
     def database(self) -> Path:
         return database_path(self.name)
+
+    def missing_parts_text(self) -> str:
+        """Name every absent part once, in the current language, separated by commas."""
+        return ", ".join(str(_part_name(name)) for name in self.missing_names)
 
 
 def resolve_profile(name: str | None = None, *, config: AppConfig | None = None,
@@ -122,6 +128,7 @@ def resolve_profile(name: str | None = None, *, config: AppConfig | None = None,
     profile = config.profile(name)
     store = store or SecretStore(name)
     missing: list[Message] = []
+    missing_names: list[str] = []
 
     identifiers: dict[IdentifierName, str | None] = {
         IdentifierName.CLIENT_ID: store.identifier_override(IdentifierName.CLIENT_ID) or profile.client_id,
@@ -131,6 +138,7 @@ def resolve_profile(name: str | None = None, *, config: AppConfig | None = None,
     for identifier, value in identifiers.items():
         if not value:
             missing.append(_missing_message(name, identifier))
+            missing_names.append(identifier)
 
     secrets = {}
     sources = {}
@@ -138,6 +146,7 @@ def resolve_profile(name: str | None = None, *, config: AppConfig | None = None,
         found = store.lookup(secret)
         if found is None:
             missing.append(_missing_message(name, secret))
+            missing_names.append(secret)
         else:
             secrets[secret], sources[secret] = found
 
@@ -149,10 +158,16 @@ def resolve_profile(name: str | None = None, *, config: AppConfig | None = None,
             technical_login=identifiers[IdentifierName.TECHNICAL_LOGIN] or "",
             technical_password=secrets[SecretName.TECHNICAL_PASSWORD],
         )
-    return ResolvedProfile(name, profile, profile.connection_settings(), credentials, missing, sources)
+    return ResolvedProfile(name, profile, profile.connection_settings(), credentials, missing, sources,
+                           tuple(missing_names))
+
+
+def _part_name(name: str) -> Message:
+    return Message(f"secrets.what_{name.removeprefix('piste_')}")
 
 
 def _missing_message(profile: str, name: str) -> Message:
-    part = Message(f"secrets.what_{name.removeprefix('piste_')}")
-    return Message("secrets.missing", {"profile": profile, "what": part,
-                                       "variable": environment_variable_names(name, profile)[1]})
+    # The client id and the technical login are identifiers, not secrets: the file may contain them.
+    key = "connection.identifier_missing" if isinstance(name, IdentifierName) else "secrets.missing"
+    return Message(key, {"profile": profile, "what": _part_name(name),
+                         "variable": environment_variable_names(name, profile)[1]})

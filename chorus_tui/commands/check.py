@@ -3,9 +3,11 @@
 Each file is read, its deposit form pre-filled from the detection, and every check run
 against Chorus Pro: the in-process simulator with `--demo` (or a profile whose environment
 is the demo), otherwise the profile's configured environment. Nothing is deposited.
-With `--json`, one JSON object per file and per line. The exit status is 2 when a file
-cannot be read or Chorus Pro cannot be reached for lack of configuration, 1 when a check
-blocks the deposit of at least one file, and 0 otherwise.
+When the profile has no credentials (or its configuration cannot be read), only the checks
+that need no Chorus Pro lookup run, and each file gets one warning saying why the directory
+checks were skipped. With `--json`, one JSON object per file and per line. The exit status
+is 2 when a file cannot be read, 1 when a check blocks the deposit of at least one file,
+and 0 otherwise.
 """
 
 from __future__ import annotations
@@ -49,11 +51,17 @@ class Supplier:
 
 @dataclass
 class Connection:
-    """A client over the simulator or a configured environment, or the reason there is none."""
+    """A client over the simulator or a configured environment, or why the directory checks are skipped."""
 
     client: Any = None
     supplier: Supplier = field(default_factory=Supplier)
-    error: str | None = None
+    skipped_reason: str | None = None
+
+    def skipped_result(self):
+        """Return the warning that explains why a file had no Chorus Pro lookup."""
+        from chorus_tui.domain import CheckLevel, CheckResult
+
+        return CheckResult("directory", CheckLevel.WARNING, self.skipped_reason or "")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -84,18 +92,19 @@ def _connect(args: argparse.Namespace) -> Connection:
     try:
         profile = resolve_profile(getattr(args, "profile", None))
     except ConfigError as error:
-        return Connection(error=str(error.message))
-    except SecretsError as error:
-        return Connection(error=str(error))
+        return Connection(skipped_reason=t("checks.cli_directory_skipped_config", reason=str(error.message)))
+    except (SecretsError, ValueError) as error:
+        reason = str(getattr(error, "message", error))
+        return Connection(skipped_reason=t("checks.cli_directory_skipped_config", reason=reason))
     if profile.settings.environment is Environment.DEMO:
         return _demo_connection()
-    if profile.credentials is None:
-        missing = " ".join(str(message) for message in profile.missing)
-        return Connection(error=t("checks.cli_not_configured", profile=profile.name, missing=missing))
     config = profile.config
     sirets = {config.supplier_siret} if config.supplier_siret else set()
     sirets.update(args.supplier_sirets)
     supplier = Supplier(frozenset(sirets), config.supplier_structure_id, config.bank_account_id)
+    if profile.credentials is None:
+        reason = t("checks.cli_directory_skipped", profile=profile.name, parts=profile.missing_parts_text())
+        return Connection(supplier=supplier, skipped_reason=reason)
     return Connection(ChorusClient(profile.settings, profile.credentials), supplier)
 
 
@@ -123,38 +132,54 @@ def _demo_connection() -> Connection:
 
 
 async def _run(args: argparse.Namespace, paths: list[Path]) -> int:
-    from chorus_tui.commands.detect import _write_safely
-    from chorus_tui.sources import read_invoice
-    from chorus_tui.validation import Directory, check_deposit, form_from_invoice, has_blocking
-
     connection = _connect(args)
     if connection.client is None:
-        print(t("checks.cli_no_connection", reason=connection.error or ""), file=sys.stderr)
-        return EXIT_UNREADABLE
+        # Without a client, only the checks that need no Chorus Pro lookup can run.
+        return await _check_files(args, paths, connection, None)
+    async with connection.client as client:
+        return await _check_files(args, paths, connection, client)
+
+
+async def _check_files(args: argparse.Namespace, paths: list[Path], connection: Connection, client) -> int:
+    """Check and print each file, with every check when `client` is set, else the offline ones only."""
+    from chorus_tui.commands.detect import _write_safely
+    from chorus_tui.sources import read_invoice
+    from chorus_tui.validation import Directory, check_deposit, check_form, form_from_invoice, has_blocking
+    from chorus_tui.validation.identifiers import Party, check_siret
+
     supplier = connection.supplier
     sirets = supplier.sirets | frozenset(args.supplier_sirets)
     today = args.today or date.today()
     status = EXIT_OK
     ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
-    async with connection.client as client:
-        directory = Directory(client)
-        for path in paths:
-            invoice = read_invoice(path, supplier_sirets=sirets)
-            if invoice.errors:
-                status = EXIT_UNREADABLE
-                _print_unreadable(args, invoice, path, ascii_only)
-                continue
-            form = form_from_invoice(invoice, supplier_id=supplier.structure_id,
-                                     bank_account_id=supplier.bank_account_id)
+    directory = Directory(client) if client is not None else None
+    for path in paths:
+        invoice = read_invoice(path, supplier_sirets=sirets)
+        if invoice.errors:
+            status = EXIT_UNREADABLE
+            _print_unreadable(args, invoice, path, ascii_only)
+            continue
+        form = form_from_invoice(invoice, supplier_id=supplier.structure_id,
+                                 bank_account_id=supplier.bank_account_id)
+        if directory is not None:
             results = await check_deposit(invoice, form, directory, today=today, supplier_sirets=sirets,
                                           supplier_id=supplier.structure_id)
-            if has_blocking(results) and status == EXIT_OK:
-                status = EXIT_BLOCKING
-            if args.json:
-                print(json.dumps(report_to_json(invoice, form, results, path), ensure_ascii=ascii_only))
-            else:
-                _write_safely(format_report_text(invoice, form, results, path))
-            sys.stdout.flush()
+        else:
+            results = check_form(invoice, form, today=today, supplier_sirets=sirets)
+            # The recipient's SIRET key is checked before any lookup, so a typo still blocks offline.
+            results.append(check_siret(form.recipient_siret, party=Party.RECIPIENT, field="recipient_siret"))
+            if supplier.bank_account_id is None:
+                # The bank account is chosen on the connection screen after a successful test, so its
+                # absence is a missing configuration, which the skipped-checks warning already names.
+                results = [result for result in results if result.field != "bank_account_id"]
+            results.append(connection.skipped_result())
+        if has_blocking(results) and status == EXIT_OK:
+            status = EXIT_BLOCKING
+        if args.json:
+            print(json.dumps(report_to_json(invoice, form, results, path), ensure_ascii=ascii_only))
+        else:
+            _write_safely(format_report_text(invoice, form, results, path))
+        sys.stdout.flush()
     return status
 
 

@@ -42,6 +42,23 @@ def test_resolve_reports_every_missing_part():
     assert len(resolved.missing) == 4
 
 
+def test_missing_identifier_message():
+    resolved = resolve_profile(None, config=AppConfig())
+    texts = [str(message) for message in resolved.missing]
+    identifiers = [text for text in texts if text.startswith("Identifiant manquant")]
+    secrets = [text for text in texts if text.startswith("Secret manquant")]
+    assert len(identifiers) == 2
+    assert len(secrets) == 2
+    assert "identifiant client de l'application PISTE" in identifiers[0]
+    assert "identifiant du compte technique" in identifiers[1]
+
+
+def test_missing_parts_text():
+    resolved = resolve_profile(None, config=AppConfig(profiles={"default": ProfileConfig(client_id="cid")}))
+    assert resolved.missing_parts_text() == ("identifiant du compte technique, secret client de l'application PISTE, "
+                                             "mot de passe du compte technique")
+
+
 def test_resolve_combines_file_and_secret_store(memory_keyring):
     save_config(AppConfig(profiles={"work": ProfileConfig(
         environment=Environment.PRODUCTION, client_id="cid", technical_login="TECH_1_1@cpro.fr")}))

@@ -128,12 +128,45 @@ def test_text_report_is_french(capsys):
     assert "Dépôt impossible en l'état : 1 point bloquant, 0 avertissement." in out
 
 
-def test_without_configuration_says_what_is_missing(capsys):
-    status = check.run(parse("--today", TODAY, str(demo_file("FAC-2026-0001"))))
+def test_offline_checks_without_credentials(capsys):
+    status, reports = run_json(capsys, str(demo_file("FAC-2026-0001")), str(demo_file("FAC-2026-0008")))
+    assert status == 0
+    assert len(reports) == 2
+    for report in reports:
+        assert report["blocking"] is False
+        skipped = [entry for entry in report["checks"] if entry["field"] == "directory"]
+        assert len(skipped) == 1
+        assert skipped[0]["level"] == "warning"
+        assert "Montants cohérents (TTC" in " ".join(entry["message"] for entry in report["checks"])
+
+
+def test_offline_warning_names_parts_once(capsys):
+    status, reports = run_json(capsys, str(demo_file("FAC-2026-0001")))
     err = capsys.readouterr().err
-    assert status == 2
-    assert err.startswith("Contrôle impossible, Chorus Pro n'est pas joignable :")
-    assert "--demo" in err
+    message = next(entry["message"] for entry in reports[0]["checks"] if entry["field"] == "directory")
+    assert status == 0
+    assert err == ""
+    assert "n'est pas joignable" not in message
+    assert "Secret manquant" not in message
+    assert message.count("secret client de l'application PISTE") == 1
+    assert message.count("identifiant du compte technique") == 1
+    assert "chorus-tui config test" in message
+    assert "« chorus-tui config »" not in message
+
+
+def test_offline_check_blocks(capsys):
+    status, reports = run_json(capsys, str(demo_file("FAC-2026-0006")))
+    blocking = [entry["field"] for entry in reports[0]["checks"] if entry["level"] == "blocking"]
+    assert status == 1
+    assert blocking == ["recipient_siret"]
+
+
+def test_offline_text_report(capsys):
+    status = check.run(parse("--today", TODAY, str(demo_file("FAC-2026-0001"))))
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "[ATTENTION] Contrôles dans l'annuaire Chorus Pro non faits" in out
+    assert "Prête à déposer : aucun point bloquant, 1 avertissement." in out
 
 
 def test_no_file_without_demo_exits_two(capsys):

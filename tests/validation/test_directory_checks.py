@@ -323,8 +323,9 @@ async def test_chorus_unavailable_gives_warnings_not_errors(clock):
 async def test_without_supplier_id_is_blocking(directory):
     results = await check_deposit(invoice(), replace(form(), supplier_id=None), directory, today=TODAY)
     assert rendered(of_field(results, "supplier_id")) == [
-        "Identifiant Chorus Pro de votre structure inconnu : configurez le compte (chorus-tui config) pour "
-        "vérifier les coordonnées bancaires et les doublons."
+        "Identifiant Chorus Pro de votre structure inconnu : testez et enregistrez la connexion dans l'écran "
+        "de connexion (lancez chorus-tui, touche c depuis la liste des factures) pour vérifier les coordonnées "
+        "bancaires et les doublons."
     ]
 
 
