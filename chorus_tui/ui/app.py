@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
+from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
 from chorus_tui.chorus.errors import ChorusError
@@ -212,6 +213,30 @@ class ChorusApp(App[None]):
             self.notify(t("ui.deposit_not_allowed", number=number, detail=detail), severity="warning", timeout=10)
         else:
             self.notify(t("ui.deposit_failed", number=number, detail=detail), severity="error", timeout=12)
+
+    def on_key(self, event: events.Key) -> None:
+        """Handle the keys no widget consumed: letters meant for a text field, and `q`.
+
+        Textual routes each key to the widget focused when the key is read, so
+        in a burst (a slow SSH link) the letters typed right after `/` are
+        queued for the list before the filter takes the focus. An Input or
+        TextArea consumes printable keys, so a printable key that bubbles up
+        here while one has the focus was meant for it: hand it over.
+
+        Textual also stops the binding chain at the topmost modal screen, so the
+        application's `q` binding never fires over a timeline, the help or a
+        dialog: `q` quits here, except in an open list (Select).
+        """
+        focused = self.focused
+        if isinstance(focused, (Input, TextArea)):
+            if event.is_printable and event.character is not None:
+                event.stop()
+                focused.post_message(events.Key(event.key, event.character))
+            return
+        # The open list of a Select is a child of the Select.
+        if event.key == "q" and not (focused is not None and isinstance(focused.parent, Select)):
+            event.stop()
+            self.exit()
 
     def open_timeline(self, invoice_id: int) -> None:
         from chorus_tui.ui.screens.timeline import TimelineScreen

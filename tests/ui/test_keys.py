@@ -10,7 +10,7 @@ from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
 from chorus_tui.ui.keys import APP_BINDINGS, FORM_BINDINGS, INVOICE_BINDINGS, TIMELINE_BINDINGS, help_sections
 from chorus_tui.ui.screens.help import HelpScreen
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
-from tests.ui.conftest import settle
+from tests.ui.conftest import make_rig, settle
 
 
 async def test_filter_narrows_and_escape_clears(rig):
@@ -177,3 +177,85 @@ async def test_shift_r_opens_reconciliation(rig):
         await pilot.press("escape")
         await settle(pilot)
         assert rig.app.screen.id == "invoices"
+
+
+def send_burst(app, *keys: str) -> None:
+    """Queue key events all at once, as a slow SSH link delivers a burst of typed keys."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, "/" if key == "slash" else key)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_filter_takes_keys_typed_in_burst(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        screen = rig.app.screen
+        polls = rig.app.polls_done
+        send_burst(rig.app, "slash", "v", "a", "l")
+        await settle(pilot)
+        assert screen.query_one("#filter", Input).value == "val"
+        assert rig.app.screen is screen
+        assert screen.view.value == "all"  # `a` did not switch to the to-do view
+        assert rig.app.polls_done == polls
+
+
+async def test_q_quits_from_every_screen(tmp_path):
+    from chorus_tui.ui.screens.timeline import TimelineScreen
+    from chorus_tui.ui.screens.to_do import ToDoScreen
+
+    openers = {"timeline": ("enter",), "help": ("question_mark",), "to-do": ("t",)}
+    for name, keys in openers.items():
+        async with make_rig(tmp_path / f"{name}.sqlite3").app.run_test(size=(100, 30)) as pilot:
+            app = pilot.app
+            await settle(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert isinstance(app.screen, (TimelineScreen, HelpScreen, ToDoScreen)), name
+            await pilot.press("q")
+            await pilot.pause()
+            assert app._exit, name
+
+
+async def test_q_quits_from_confirmation(rig):
+    from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, ConfirmDepositScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert rig.app._exit
+        assert rig.simulator.invoices() == []
+
+
+async def test_q_types_into_filter(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "q")
+        await pilot.pause()
+        assert rig.app.screen.query_one("#filter", Input).value == "q"
+        assert not rig.app._exit
+
+
+async def test_escape_keeps_cursor_without_filter(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = rig.app.screen.query_one(InvoiceTable)
+        await pilot.press("down", "down", "down")
+        assert table.cursor_row == 3
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.cursor_row == 3
+
+        # An opened filter left empty changes nothing either.
+        await pilot.press("slash", "escape")
+        await pilot.pause()
+        assert table.cursor_row == 3
+        assert table.has_focus

@@ -14,10 +14,10 @@ from chorus_tui.ui.keys import help_sections
 
 
 class HelpScreen(ModalScreen[None]):
-    """A list of keys per screen; Escape, `?` or `q` closes it."""
+    """A list of keys per screen; Escape or `?` closes it, `q` quits as everywhere."""
 
     BINDINGS = [
-        Binding("escape,question_mark,q", "close", t("ui.key.close"), key_display=t("ui.keyname_escape"),
+        Binding("escape,question_mark", "close", t("ui.key.close"), key_display=t("ui.keyname_escape"),
                 id="help_close", tooltip=t("ui.key.close_tip")),
     ]
 

@@ -220,7 +220,8 @@ class InvoicesScreen(Screen[None]):
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.display = True
-        field.focus()
+        # Keys typed right after `/` may already be queued for the list; ChorusApp.on_key hands them over.
+        self.set_focus(field)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -244,6 +245,7 @@ class InvoicesScreen(Screen[None]):
         self.table.focus()
 
     def action_clear_filter(self) -> None:
+        """Close the filter; the list goes back to its first row only when a filter was applied."""
         field = self.query_one("#filter", Input)
         if not field.display and not self.filter_text:
             return
@@ -252,8 +254,9 @@ class InvoicesScreen(Screen[None]):
             self._filter_timer = None
         field.value = ""
         field.display = False
-        self.filter_text = ""
-        self.reload(keep_cursor=False)
+        if self.filter_text:
+            self.filter_text = ""
+            self.reload(keep_cursor=False)
         self.table.focus()
 
     # -- commands -------------------------------------------------------------------------------------
