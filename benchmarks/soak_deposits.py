@@ -251,18 +251,12 @@ def soak_with_kills(count: int, seed: int, kills: int, workdir: Path) -> SoakRes
         def handle_error(self, request, client_address) -> None:
             pass  # a killed worker leaves broken connections behind; they are expected here
 
-    class NoDelayHandler(sandbox_server._Handler):
-        # The handler writes headers and body separately; with Nagle's algorithm on, each response
-        # then waits for the client's delayed ACK (about 40 ms on Linux).
-        disable_nagle_algorithm = True
-
     store_path = workdir / "soak.sqlite3"
     seed_store(store_path, workdir, count)
     generator = random.Random(seed)
     simulator = Simulator(ManualClock(), seed=seed, faults=FaultProfile.parse(FAULT_SPEC))
     killer = _KillingSimulator(simulator, generator, commit_kills=kills // 2)
     server = QuietServer(("127.0.0.1", 0), killer)
-    server.RequestHandlerClass = NoDelayHandler
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 

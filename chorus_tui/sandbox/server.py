@@ -45,6 +45,9 @@ class SimulatorServer(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: SimulatorServer
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; with Nagle's algorithm on, each
+    # response then waits for the client's delayed ACK (about 40 ms on Linux).
+    disable_nagle_algorithm = True
 
     def _relay(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
