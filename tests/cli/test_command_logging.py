@@ -18,7 +18,11 @@ def restore_logging():
     handlers = list(root.handlers)
     level = root.level
     language = i18n.current_language()
+    # An earlier test may have left logging.disable() on; these tests need warnings to flow.
+    disabled = logging.root.manager.disable
+    logging.disable(logging.NOTSET)
     yield
+    logging.disable(disabled)
     for handler in list(root.handlers):
         if handler not in handlers:
             root.removeHandler(handler)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import logging
 import tarfile
 from datetime import timedelta
 
@@ -254,6 +255,7 @@ async def test_unknown_flow_does_not_stop_poll(client, store, simulator, clock, 
 
 
 async def test_reused_chorus_id_not_applied(store, simulator, clock, tmp_path, caplog):
+    caplog.set_level(logging.WARNING, logger="chorus_tui.sync.poller")
     from chorus_tui.sandbox.simulator import Simulator
     from chorus_tui.store import Store
 
