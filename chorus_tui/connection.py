@@ -155,7 +155,8 @@ def password_expiry_warning(expiry: date | None, today: date) -> Message | None:
     if expiry is None:
         return None
     days = (expiry - today).days
-    params = {"date": Day(expiry), "days": days, "overdue": -days}
+    # `count` is the number of days shown, so that the catalogue can pick the singular or plural form.
+    params = {"date": Day(expiry), "days": days, "overdue": -days, "count": abs(days)}
     if days < 0:
         return Message("connection.password_expired", params)
     if days == 0:
