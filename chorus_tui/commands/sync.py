@@ -236,7 +236,8 @@ def _print_summary(result: dict[str, Any], *, verbose: bool = False) -> None:
         print(t("sync.cli_technical", pages=poll["pages"], history=poll["history_calls"],
                 flows=poll["flows_checked"], seen=poll["invoices_seen"], unmatched=poll["unmatched"]))
     counts = result["counts"]
-    print(" · ".join(f"{category_label(Category(key))} : {value}" for key, value in counts.items()))
+    print(" · ".join(t("sync.cli_category_count", category=category_label(Category(key)), count=value)
+                     for key, value in counts.items()))
 
 
 def _confirms_deposit(change: dict[str, Any]) -> bool:

@@ -141,3 +141,12 @@ def await_main(argv: list[str]) -> int:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(main, argv).result()
+
+
+async def test_demo_sync_counts_in_english(tmp_path, capsys):
+    await deposit_in_demo(tmp_path)
+    code = await_main(["sync", "--demo", "--lang", "en"])
+    text = capsys.readouterr().out
+    assert code == 0
+    assert "1 invoice changed status:" in text
+    assert "Action required: 1" in text
