@@ -249,9 +249,39 @@ class ChorusApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def action_command_palette(self) -> None:
+        """Open the command palette, its texts in the current language."""
+        from chorus_tui.ui.widgets.translated import TranslatedCommandPalette
+
+        if self.use_command_palette and not TranslatedCommandPalette.is_open(self):
+            self.push_screen(TranslatedCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        from textual.theme import ThemeProvider
+
+        from chorus_tui.ui.widgets.translated import TranslatedCommandPalette
+
+        self.push_screen(TranslatedCommandPalette(providers=[ThemeProvider], placeholder=t("ui.theme_placeholder")))
+
+    def textual_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Yield the useful commands of Textual's palette (theme, keys, maximize, screenshot), translated."""
+        yield SystemCommand(t("ui.system.theme"), t("ui.system.theme_tip"), self.action_change_theme)
+        yield SystemCommand(t("ui.key.quit"), t("ui.key.quit_tip"), self.action_quit)
+        if screen.query("HelpPanel"):
+            yield SystemCommand(t("ui.system.keys_hide"), t("ui.system.keys_hide_tip"), self.action_hide_help_panel)
+        else:
+            yield SystemCommand(t("ui.system.keys"), t("ui.system.keys_tip"), self.action_show_help_panel)
+        if screen.maximized is not None:
+            yield SystemCommand(t("ui.system.minimize"), t("ui.system.minimize_tip"), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(t("ui.system.maximize"), t("ui.system.maximize_tip"), screen.action_maximize)
+        yield SystemCommand(t("ui.system.screenshot"), t("ui.system.screenshot_tip"),
+                            lambda: self.set_timer(0.1, self.deliver_screenshot))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Offer every command of the key tables in the palette, beside Textual's own."""
-        yield from super().get_system_commands(screen)
+        """Offer every command of the key tables in the palette, after Textual's own in our words."""
+        # Textual's own list is in English only: the same commands are rebuilt with translated texts.
+        yield from self.textual_commands(screen)
         offered: set[str] = set()
         # The screen's own bindings first, so that a shared action (submit) gets that screen's label.
         own = [binding for binding in getattr(screen, "BINDINGS", []) if isinstance(binding, Binding)]

@@ -10,7 +10,8 @@ from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
 from chorus_tui.ui.keys import APP_BINDINGS, FORM_BINDINGS, INVOICE_BINDINGS, TIMELINE_BINDINGS, help_sections
 from chorus_tui.ui.screens.help import HelpScreen
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
-from tests.ui.conftest import make_rig, settle
+from tests.ui.conftest import make_rig, select_invoice, settle
+from tests.ui.test_integration import french  # noqa: F401 (a fixture)
 
 
 async def test_filter_narrows_and_escape_clears(rig):
@@ -259,3 +260,60 @@ async def test_escape_keeps_cursor_without_filter(rig):
         await pilot.pause()
         assert table.cursor_row == 3
         assert table.has_focus
+
+
+async def test_french_palette_and_lists_have_no_english(rig, french):
+    from textual.widgets import Select
+
+    from chorus_tui.ui.widgets.translated import TranslatedCommandPalette
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in rig.app.get_system_commands(rig.app.screen)]
+        for english in ("Theme", "Quit", "Keys", "Screenshot", "Maximize"):
+            assert english not in titles
+        assert {"Thème", "Quitter", "Capture d'écran"} <= set(titles)
+        helps = " ".join(command.help for command in rig.app.get_system_commands(rig.app.screen))
+        assert "the" not in helps.split()
+
+        # The credit note's form has two lists without a preselected value.
+        await select_invoice(pilot, "FAC-2026-0008")
+        await pilot.press("d")
+        await settle(pilot)
+        payment = rig.app.screen.query_one("#payment_mode", Select)
+        assert payment.prompt == "Choisir…"
+        payment.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        descriptions = {binding.description for _, binding, *_ in rig.app.screen.active_bindings.values()}
+        assert "Dismiss menu" not in descriptions
+        assert "Fermer la liste" in descriptions
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        palette = rig.app.screen
+        assert isinstance(palette, TranslatedCommandPalette)
+        assert palette.query_one(Input).placeholder == "Chercher une commande…"
+        await pilot.press(*"zzzq")
+        await pilot.pause(0.8)
+        shown = [str(option.prompt.renderable) for option in palette.query_one("CommandList").options]
+        assert shown == ["Aucune commande ne correspond"]
+
+
+async def test_english_palette_texts(rig):
+    from chorus_tui import i18n
+
+    previous = i18n.current_language()
+    i18n.set_language("en")
+    try:
+        async with rig.app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            titles = [command.title for command in rig.app.get_system_commands(rig.app.screen)]
+            assert {"Theme", "Quit", "Screenshot"} <= set(titles)
+            await pilot.press("ctrl+p")
+            await pilot.pause()
+            assert rig.app.screen.query_one(Input).placeholder == "Search for a command…"
+    finally:
+        i18n.set_language(previous)

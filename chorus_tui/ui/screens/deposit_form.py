@@ -48,6 +48,7 @@ from chorus_tui.ui.formatting import (
 from chorus_tui.ui.keys import FORM_BINDINGS
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen, DepositSummary
 from chorus_tui.ui.source_invoice import load_source_invoice
+from chorus_tui.ui.widgets.translated import TranslatedSelect
 
 if TYPE_CHECKING:
     from chorus_tui.ui.app import ChorusApp
@@ -146,16 +147,17 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             if kind in ("input", "amount"):
                 yield Input(id=widget_id, compact=True, classes="field-input")
             elif kind == "service":
-                yield Select([], id="service_code-select", compact=True, prompt=t("ui.service_pick"),
+                yield TranslatedSelect([], id="service_code-select", compact=True, prompt=t("ui.service_pick"),
                              classes="field-input")
                 yield Input(id=widget_id, compact=True, classes="field-input",
                             placeholder=t("ui.service_placeholder"))
             elif kind == "structure":
                 # Shown only when the SIRET matches several Chorus Pro structures.
-                yield Select([], id=widget_id, compact=True, prompt=t("ui.structure_pick"), classes="field-input")
+                yield TranslatedSelect([], id=widget_id, compact=True, prompt=t("ui.structure_pick"),
+                                       classes="field-input")
             elif kind == "select":
-                yield Select(self._select_options(name), id=widget_id, compact=True, classes="field-input",
-                             allow_blank=name in ("payment_mode", "bank_account_id"))
+                yield TranslatedSelect(self._select_options(name), id=widget_id, compact=True,
+                                       classes="field-input", allow_blank=name in ("payment_mode", "bank_account_id"))
             else:
                 yield Static("", id=widget_id, classes="field-static")
             yield Static("", id=f"note-{widget_id}", classes="field-note")
