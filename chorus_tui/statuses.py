@@ -225,6 +225,12 @@ def status_label(code: str, lang: str | None = None) -> str:
     return messages.get(key, code)
 
 
+def status_short_label(code: str, lang: str | None = None) -> str:
+    """Return the label of `code` for the list's narrow status column: its short form, when it has one."""
+    messages = catalogue(lang or current_language())
+    return messages.get(f"statuses.short.{code}") or status_label(code, lang)
+
+
 def category_label(category: Category) -> str:
     return t(f"statuses.category.{category.value}")
 

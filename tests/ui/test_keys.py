@@ -6,7 +6,9 @@ import shutil
 
 from textual.widgets import Input, Static
 
+from chorus_tui.clock import ManualClock
 from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
+from chorus_tui.statuses import STATUSES
 from chorus_tui.ui.keys import APP_BINDINGS, FORM_BINDINGS, INVOICE_BINDINGS, TIMELINE_BINDINGS, help_sections
 from chorus_tui.ui.screens.help import HelpScreen
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
@@ -317,3 +319,40 @@ async def test_english_palette_texts(rig):
             assert rig.app.screen.query_one(Input).placeholder == "Search for a command…"
     finally:
         i18n.set_language(previous)
+
+
+async def test_long_status_short_in_list(rig, french):
+    from chorus_tui.statuses import status_short_label
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = rig.app.screen.query_one(InvoiceTable)
+        row = table.selected_row
+        rig.store.record_status(row.id, "MISE_A_DISPOSITION", at=rig.clock.now())
+        rig.app.invoices_changed()
+        await settle(pilot)
+        assert table.cells(table.selected_row)["status"] == "Mise à disposition"
+        detail = str(rig.app.screen.query_one("#detail", Static).render())
+        assert detail.startswith("Mise à disposition du destinataire")
+        for column in table.columns(96):
+            if column.key == "status":
+                assert column.width >= max(len(status_short_label(code)) for code in STATUSES)
+
+
+async def test_scan_toast_names_demo_folder(rig, french):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        messages = [notification.message for notification in rig.app._notifications]
+        assert "14 factures lues dans « factures de démonstration »." in messages
+        assert not any("site-packages" in text for text in messages)
+
+
+async def test_demo_header_fits_100_columns(tmp_path, french):
+    from chorus_tui.factory import build_demo_app
+    from tests.ui.conftest import START
+
+    app = build_demo_app(tmp_path / "demo", ManualClock(START), poll_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        profile = app.screen.query_one("#profile", Static)
+        assert profile.region.width >= len("Démo (rien n'est envoyé)")

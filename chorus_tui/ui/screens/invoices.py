@@ -6,6 +6,7 @@ import dataclasses
 import enum
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -203,9 +204,22 @@ class InvoicesScreen(Screen[None]):
         if folder is not None and not folder.is_dir():
             self.notify(t("ui.source_folder_missing", folder=folder), severity="warning", timeout=10)
             return
-        self.notify(t("ui.source_scanned", count=len(event.invoices), folder=folder or ""), timeout=3)
+        self.notify(t("ui.source_scanned", count=len(event.invoices), folder=self._folder_name(folder)), timeout=3)
         if unreadable:
             self.notify(t("ui.source_unreadable", count=unreadable), severity="warning")
+
+    def _folder_name(self, folder: Path | None) -> str:
+        """Name the invoice folder in a toast: its last part, or "demo invoices" for the bundled one.
+
+        A whole path (the demo's is deep in site-packages) wraps mid-word in a toast.
+        """
+        from chorus_tui.sources.folder import demo_invoice_folder
+
+        if folder is None:
+            return ""
+        if folder == demo_invoice_folder():
+            return t("ui.demo_folder")
+        return folder.name or str(folder)
 
     def _link_replacements(self) -> None:
         """Link the rejected invoices whose replacement number was typed before its file was in the folder."""

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from chorus_tui.i18n import t
-from chorus_tui.statuses import Category
+from chorus_tui.statuses import Category, status_short_label
 from chorus_tui.store.rows import InvoiceRow
 from chorus_tui.ui.formatting import format_date, format_invoice_total, format_siret
 
@@ -209,7 +209,8 @@ class InvoiceTable(ScrollView, can_focus=True):
             Column("siret", t("ui.col_siret"), 0 if narrow else 14),
             Column("date", t("ui.col_date"), 10),
             Column("amount", t("ui.col_amount"), 13, "right"),
-            Column("status", t("ui.col_status"), 20 if narrow else 24),
+            # Status labels have a short form of 20 cells at most for this column (statuses.short).
+            Column("status", t("ui.col_status"), 20),
         ]
         shown = [column for column in fixed if column.width or column.key == "customer"]
         used = 1 + sum(column.width for column in shown) + (len(shown) - 1)
@@ -228,7 +229,7 @@ class InvoiceTable(ScrollView, can_focus=True):
             "siret": format_siret(row.recipient_siret),
             "date": format_date(row.invoice_date),
             "amount": format_invoice_total(row.total_ttc, row.currency, row.kind),
-            "status": row.status_label,
+            "status": status_short_label(row.status_code),
         }
 
     # -- rendering -------------------------------------------------------------------------------
