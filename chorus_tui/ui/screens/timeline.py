@@ -10,6 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from chorus_tui.domain import DepositRoute
 from chorus_tui.i18n import Message, t
 from chorus_tui.statuses import status_info
 from chorus_tui.store import EventKind, EventRow, InvoiceRow
@@ -31,6 +32,56 @@ def event_title(event: EventRow) -> str:
     return t(f"ui.event.{event.kind.value}")
 
 
+def _route_of(event: EventRow) -> DepositRoute | None:
+    """Return the deposit route a send event names in its message key ("store.event_deposited.FLUX")."""
+    if event.message is None:
+        return None
+    try:
+        return DepositRoute(event.message.key.rsplit(".", 1)[-1])
+    except ValueError:
+        return None
+
+
+def timeline_entries(events: list[EventRow], invoice: InvoiceRow) -> list[tuple[EventRow, str]]:
+    """Pair each event worth a line with its headline, oldest first.
+
+    The deposit service records "sending" then "sent" for one deposit: they
+    become one line, which names the route and, for the last deposit, the
+    Chorus Pro number (or the flow number). A status read twice in a row
+    (the poll stores the history it reads) is shown once.
+    """
+    last_sent = max((index for index, event in enumerate(events) if event.kind is EventKind.DEPOSITED), default=None)
+    entries: list[tuple[EventRow, str]] = []
+    previous_status: str | None = None
+    for index, event in enumerate(events):
+        following = events[index + 1] if index + 1 < len(events) else None
+        if event.kind is EventKind.DEPOSIT_STARTED and following is not None \
+                and following.kind is EventKind.DEPOSITED:
+            continue
+        if event.kind is EventKind.STATUS:
+            if event.status_code == previous_status:
+                continue
+            previous_status = event.status_code
+        if event.kind is EventKind.DEPOSITED:
+            entries.append((event, _sent_title(event, invoice if index == last_sent else None)))
+            continue
+        entries.append((event, event_title(event)))
+    return entries
+
+
+def _sent_title(event: EventRow, invoice: InvoiceRow | None) -> str:
+    """Return "Envoyée à Chorus Pro (Dépôt PDF), n° 5000001"; the number only when `invoice` is given."""
+    route = _route_of(event)
+    if route is None:
+        return event_title(event)
+    text = t("ui.event_sent", route=t(f"integration.route_{route.name.lower()}"))
+    if invoice is not None and invoice.chorus_invoice_id:
+        text += t("ui.event_sent_number", id=invoice.chorus_invoice_id)
+    elif invoice is not None and invoice.flow_number:
+        text += t("ui.event_sent_flow", flow=invoice.flow_number)
+    return text
+
+
 def file_problems(invoice: InvoiceRow) -> list[str]:
     """Return the problems found when the invoice file was read, in the current language."""
     problems = []
@@ -42,6 +93,10 @@ def file_problems(invoice: InvoiceRow) -> list[str]:
                 # A message key or placeholder this version does not know: show the raw key.
                 problems.append(error["key"])
     return problems
+
+
+# Height of the event list on a tall terminal; a shorter one gets what is left under the summary.
+TIMELINE_MAX_EVENT_LINES = 22
 
 
 class TimelineScreen(ModalScreen[None]):
@@ -63,8 +118,8 @@ class TimelineScreen(ModalScreen[None]):
         with Vertical(id="timeline-dialog"):
             yield Static(self._summary(invoice), id="timeline-summary")
             with VerticalScroll(id="timeline-events"):
-                for event in store.events(self.invoice_id):
-                    yield self._event_widget(event)
+                for event, title in timeline_entries(list(store.events(self.invoice_id)), invoice):
+                    yield self._event_widget(event, title)
             yield Footer(compact=True, show_command_palette=False)
 
     def _summary(self, invoice: InvoiceRow) -> Text:
@@ -84,12 +139,12 @@ class TimelineScreen(ModalScreen[None]):
             title.append("\n" + t("ui.timeline_file_problem", problem=problem), style="bold")
         return title
 
-    def _event_widget(self, event: EventRow) -> Static:
+    def _event_widget(self, event: EventRow, title: str) -> Static:
         is_status = event.kind is EventKind.STATUS
         text = Text()
         text.append(format_datetime(event.at), style="bold")
         text.append("  ")
-        text.append(event_title(event), style="bold" if is_status else "")
+        text.append(title, style="bold" if is_status else "")
         if event.actor:
             text.append(f"  ({event.actor})")
         if event.comment:
@@ -100,6 +155,24 @@ class TimelineScreen(ModalScreen[None]):
         else:
             classes += " local"
         return Static(text, classes=classes)
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.fit_events)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_events)
+
+    def fit_events(self) -> None:
+        """Let the events take only the height left under the summary, so the dialog opens at its top.
+
+        Otherwise a long history on a short terminal pushes the footer out and the title out of sight.
+        """
+        summary = self.query_one("#timeline-summary", Static)
+        # Border (2 lines) and footer (1 line) of the dialog around the summary and the events.
+        room = self.size.height - summary.outer_size.height - 3
+        events = self.query_one("#timeline-events", VerticalScroll)
+        events.styles.max_height = max(min(room, TIMELINE_MAX_EVENT_LINES), 3)
+        events.scroll_home(animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
