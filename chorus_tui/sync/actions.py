@@ -20,15 +20,16 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from chorus_tui.domain import CheckLevel, CheckResult, DepositForm
+from chorus_tui.domain import CheckLevel, CheckResult, DepositForm, DepositRoute
 from chorus_tui.i18n import Message
 from chorus_tui.statuses import (
     DEPOSIT_REFUSED,
     FLOW_FAILED_STATES,
+    FLOW_REJECTED,
     REJECTED,
     SUSPENDED,
     TO_RECYCLE,
@@ -120,6 +121,7 @@ _TEXT_RULES: tuple[tuple[str, str, str | None], ...] = (
     (r"code service|service (executant|destinataire)|\bservice\b", "service_code", None),
     (r"engagement|\bej\b|bon de commande", "engagement_number", None),
     (r"mode de (paiement|reglement)|moyen de paiement", "payment_mode", None),
+    (r"(identifiant|siret|siren) (du )?(fournisseur|vendeur|emetteur)", "supplier_siret", "supplier_identifier"),
     (r"siret|structure|destinataire", "recipient_siret", None),
     (r"montant|\btotal\b|\bttc\b|\bht\b|\bprix\b", "amounts.total_ttc", "amount_wrong"),
     (r"\btva\b", "vat", None),
@@ -179,6 +181,9 @@ def _field_message(field: str, missing: bool) -> Message:
     key = "triage.reason.field_missing" if missing else "triage.reason.field_invalid"
     if field == "lines.gross_price":
         key = "triage.reason.gross_price"
+    elif field == "supplier_siret":
+        # The seller's identifier comes from the supplier's own file, so the recipient cannot be at fault.
+        key = "triage.reason.supplier_identifier"
     return Message(key, {"field": Message(f"triage.field.{field.replace('.', '-')}")})
 
 
@@ -192,7 +197,8 @@ class TriageAction(enum.StrEnum):
     COMPLETE = "complete"  # SUSPENDUE: attach the missing documents (completer)
     ACKNOWLEDGE_REJECTION = "acknowledge_rejection"  # REJETEE, rejection not handled yet (traiterRejet)
     REPLACE = "replace"  # REJETEE and handled: name the new invoice that replaces it
-    DEPOSIT_AGAIN = "deposit_again"  # refused before Chorus Pro stored it, or dropped by its flow
+    DEPOSIT_AGAIN = "deposit_again"  # refused before Chorus Pro stored it, or its flow had an incident
+    FIX_FILE = "fix_file"  # its flow was rejected: the file itself must be corrected and imported again
     ON_PORTAL = "on_portal"  # drafts, validator errors…: this tool has no remedy, the portal has
 
 
@@ -218,6 +224,10 @@ def action_for(row: InvoiceRow) -> TriageAction:
         return TriageAction.COMPLETE
     if row.status_code == REJECTED:
         return TriageAction.REPLACE if row.rejection_handled else TriageAction.ACKNOWLEDGE_REJECTION
+    if row.status_code == FLOW_REJECTED or (row.status_code == DEPOSIT_REFUSED
+                                            and row.deposit_route is DepositRoute.FLOW):
+        # A flow deposit sends the file unchanged, so sending it again without fixing it fails again.
+        return TriageAction.FIX_FILE
     if row.status_code == DEPOSIT_REFUSED or row.status_code in FLOW_FAILED_STATES:
         return TriageAction.DEPOSIT_AGAIN
     return TriageAction.ON_PORTAL
@@ -288,9 +298,14 @@ def _blank_to_none(value: str | None) -> str | None:
     return value or None
 
 
-def _from_correction(outcome: CorrectionOutcome, checks: Sequence[CheckResult] = ()) -> TriageOutcome:
-    return TriageOutcome(TriageState(outcome.state.value), outcome.invoice_id, tuple(checks), outcome.message,
-                         outcome.status_code)
+def _from_correction(outcome: CorrectionOutcome, checks: Sequence[CheckResult] = (),
+                     sent: Message | None = None) -> TriageOutcome:
+    """Convert a correction outcome; `sent` describes what Chorus Pro received, kept when it was applied."""
+    result = TriageOutcome(TriageState(outcome.state.value), outcome.invoice_id, tuple(checks), outcome.message,
+                           outcome.status_code)
+    if sent is not None and result.state is TriageState.DONE and result.message is None:
+        result = replace(result, message=sent)
+    return result
 
 
 # --- the service ---------------------------------------------------------------------------------
@@ -417,15 +432,20 @@ class TriageService:
                 checks.append(unchanged)
         if has_blocking(checks):
             return self._blocked(invoice_id, checks)
+        siret = normalise_siret(request.recipient_siret)
+        service_code = _blank_to_none(request.service_code)
+        engagement_number = _blank_to_none(request.engagement_number)
         outcome = await self.corrections.recycle(
             invoice_id,
-            recipient_siret=normalise_siret(request.recipient_siret),
-            service_code=_blank_to_none(request.service_code),
-            engagement_number=_blank_to_none(request.engagement_number),
+            recipient_siret=siret,
+            service_code=service_code,
+            engagement_number=engagement_number,
             comment=_blank_to_none(request.comment),
         )
         log.info("recycling of invoice %d: %s", invoice_id, outcome.state.value)
-        return _from_correction(outcome, checks)
+        sent = Message("triage.sent_recycle", {"number": self._number(invoice_id), "siret": siret,
+                                               "service": service_code or "—", "engagement": engagement_number or "—"})
+        return _from_correction(outcome, checks, sent)
 
     async def _unchanged_routing(self, invoice_id: int, request: RecycleRequest) -> CheckResult | None:
         """Block a recycling to the very routing the recipient sent back, which would only come back again."""
@@ -462,7 +482,12 @@ class TriageService:
             return self._blocked(invoice_id, checks)
         outcome = await self.corrections.complete(invoice_id, paths, comment=_blank_to_none(comment))
         log.info("completion of invoice %d with %d documents: %s", invoice_id, len(paths), outcome.state.value)
-        return _from_correction(outcome, checks)
+        number = self._number(invoice_id)
+        if paths:
+            sent = Message("triage.sent_complete", {"number": number, "count": len(paths)})
+        else:
+            sent = Message("triage.sent_comment", {"number": number})
+        return _from_correction(outcome, checks, sent)
 
     # -- REJETEE ------------------------------------------------------------------------------
 
@@ -476,7 +501,8 @@ class TriageService:
                                  message=Message("triage.rejection_already_handled"))
         outcome = await self.corrections.handle_rejection(invoice_id)
         log.info("rejection of invoice %d handled: %s", invoice_id, outcome.state.value)
-        return _from_correction(outcome)
+        return _from_correction(outcome, sent=Message("triage.sent_rejection_handled",
+                                                      {"number": self._number(invoice_id)}))
 
     def link_replacement(self, rejected_id: int, *, new_invoice_id: int | None = None,
                          new_number: str | None = None) -> TriageOutcome:
@@ -506,7 +532,7 @@ class TriageService:
         if problem is not None:
             return self._blocked(rejected_id, [problem])
         self._link(rejected, new_row)
-        return TriageOutcome(TriageState.DONE, rejected_id, status_code=REJECTED)
+        return self._linked(rejected, new_row)
 
     def link_pending_replacements(self) -> list[int]:
         """Link the replacement numbers typed earlier to the invoices imported since; return the rejected ids linked."""
@@ -545,7 +571,7 @@ class TriageService:
             if problem is not None:
                 return self._blocked(rejected.id, [problem])
             self._link(rejected, candidates[0])
-            return TriageOutcome(TriageState.DONE, rejected.id, status_code=REJECTED)
+            return self._linked(rejected, candidates[0])
 
         pending = self._pending()
         pending[str(rejected.id)] = number
@@ -568,6 +594,12 @@ class TriageService:
         if any(event.kind is EventKind.REPLACES for event in self.store.events(new_row.id)):
             return _blocking("invoice_number", "new_already_replaces", number=new_row.number)
         return None
+
+    @staticmethod
+    def _linked(rejected: InvoiceRow, new_row: InvoiceRow) -> TriageOutcome:
+        message = Message("triage.replacement_linked", {"number": rejected.number or rejected.source_key,
+                                                        "new": new_row.number or new_row.source_key})
+        return TriageOutcome(TriageState.DONE, rejected.id, status_code=REJECTED, message=message)
 
     def _link(self, rejected: InvoiceRow, new_row: InvoiceRow) -> None:
         self.store.link_replacement(rejected.id, new_row.id)
@@ -595,6 +627,10 @@ class TriageService:
             self.store.delete_state(PENDING_REPLACEMENTS_KEY)
 
     # -- shared -------------------------------------------------------------------------------
+
+    def _number(self, invoice_id: int) -> str:
+        row = self.store.require_invoice(invoice_id)
+        return row.number or row.source_key
 
     def _not_in_status(self, invoice_id: int, expected: str) -> TriageOutcome | None:
         row = self.store.require_invoice(invoice_id)

@@ -62,6 +62,24 @@ async def test_to_do_reads_deposit_refusal_from_timeline(triage, store, tmp_path
     assert items[0].reasons[0].raw
 
 
+async def test_rejected_flow_asks_to_fix_file(triage, store, tmp_path):
+    from chorus_tui.domain import DepositRoute
+    from chorus_tui.i18n import Message
+
+    invoice_id, form = add_invoice(store, tmp_path, 1)
+    attempt = store.begin_deposit(invoice_id, route=DepositRoute.FLOW, payload_digest="x",
+                                  invoice_number=form.invoice_number, recipient_siret=form.recipient_siret,
+                                  invoice_date=form.invoice_date)
+    store.finish_deposit_rejected(attempt, Message("chorus.business_error", {
+        "code": "20001",
+        "libelle": "L'identifiant fournisseur 815881396 (SellerTradeParty/SpecifiedLegalOrganization/ID) est inconnu"}))
+
+    items = triage.to_do()
+    assert [item.action for item in items] == [TriageAction.FIX_FILE]
+    assert "réimporter (touche r)" in str(items[0].action_message)
+    assert items[0].reasons[0].field == "supplier_siret"
+
+
 # --- A_RECYCLER ------------------------------------------------------------------------------------
 
 
@@ -103,6 +121,8 @@ async def test_recycle_reroutes_and_keeps_number(triage, client, store, simulato
         recipient_siret="211 518 840 00015", service_code="CCAS", comment="Service corrigé"))
 
     assert outcome.state is TriageState.DONE, outcome.checks
+    assert str(outcome.message) == (f"Recyclage envoyé à Chorus Pro pour {number} : destinataire "
+                                    f"{SERVICE_REQUIRED_SIRET}, code service CCAS, n° d'engagement —.")
     chorus_invoice = simulator.invoice(chorus_id)
     assert chorus_invoice.number == number
     assert chorus_invoice.recipient_siret == SERVICE_REQUIRED_SIRET
@@ -147,6 +167,8 @@ async def test_complete_uploads_documents(triage, client, store, simulator, cloc
     outcome = await triage.complete(invoice_id, [note, certificate], "Bon et attestation joints")
 
     assert outcome.state is TriageState.DONE
+    assert str(outcome.message) == f"Complément envoyé à Chorus Pro pour {store.get_invoice(invoice_id).number} " \
+                                   "(2 pièces jointes)."
     assert client.calls["transverses/v1/ajouter/fichier"] == uploads_before + 2
     assert len(simulator.invoice(chorus_id).complementary_attachments) == 2
     assert store.get_invoice(invoice_id).status_code == "COMPLETEE"

@@ -89,3 +89,21 @@ def test_several_reasons_split():
 def test_reason_renders_in_english():
     explanation = explain_reason("ApplicableHeaderTradeAgreement.BuyerReference.value est obligatoire")
     assert explanation.message.render("en") == "Field “Service code” is missing, but the recipient requires it."
+
+
+SUPPLIER_IDENTIFIER_CASES = [
+    "L'identifiant fournisseur 815881396 (SellerTradeParty/SpecifiedLegalOrganization/ID) est inconnu",
+    "Identifiant du fournisseur inconnu dans Chorus Pro.",
+    "SIRET fournisseur non reconnu.",
+]
+
+
+@pytest.mark.parametrize("raw", SUPPLIER_IDENTIFIER_CASES)
+def test_supplier_identifier_blames_the_file(raw):
+    explanation = explain_reason(raw)
+    text = str(explanation.message)
+    assert explanation.field == "supplier_siret"
+    assert explanation.message.key == "triage.reason.supplier_identifier"
+    assert "ne convient pas au destinataire" not in text
+    assert "SIRET à 14 chiffres de votre structure" in text
+    assert "réimportez-le (touche r)" in text

@@ -44,6 +44,18 @@ async def open_remedy(pilot) -> None:
     await settle(pilot)
 
 
+def refuse_deposit(rig, libelle: str):
+    """Record a deposit of invoice NUMBER that Chorus Pro refused with `libelle`; return its row."""
+    from chorus_tui.i18n import Message
+
+    row = rig.store.find_by_number(NUMBER)[0]
+    attempt = rig.store.begin_deposit(row.id, route=row.deposit_route or "DEPOT_PDF_API", payload_digest="x",
+                                      invoice_number=NUMBER, recipient_siret=row.recipient_siret,
+                                      invoice_date=row.invoice_date)
+    rig.store.finish_deposit_rejected(attempt, Message("chorus.business_error", {"code": "20001", "libelle": libelle}))
+    return row
+
+
 def rendered(widget: Static) -> str:
     return str(widget.render())
 
@@ -153,19 +165,93 @@ async def test_rejection_by_keyboard(rig):
 
 
 async def test_refused_deposit_opens_deposit_form(rig):
-    from chorus_tui.i18n import Message
     from chorus_tui.ui.screens.deposit_form import DepositFormScreen
 
     app = rig.app
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        row = rig.store.find_by_number(NUMBER)[0]
-        attempt = rig.store.begin_deposit(row.id, route=row.deposit_route or "DEPOT_PDF_API", payload_digest="x",
-                                          invoice_number=NUMBER, recipient_siret=row.recipient_siret,
-                                          invoice_date=row.invoice_date)
-        rig.store.finish_deposit_rejected(attempt, Message("chorus.business_error",
-                                                           {"code": "20001", "libelle": "Code service absent."}))
+        row = refuse_deposit(rig, "Code service absent.")
 
         await open_remedy(pilot)
         assert isinstance(app.screen, DepositFormScreen)
         assert app.screen.invoice_id == row.id
+
+
+async def test_complete_form_layout_and_focus(rig, tmp_path):
+    app = rig.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await deposit_with_status(rig, pilot, "SUSPENDUE", "Bon de livraison manquant.")
+        await open_remedy(pilot)
+        form = app.screen
+        assert isinstance(form, CompleteScreen)
+        comment = form.query_one("#comment", Input)
+        # The comment has a box of its own, inside the screen.
+        assert comment.region.height >= 3
+        assert comment.region.bottom <= 30
+
+        await pilot.press(*str(tmp_path / "absent.pdf"), "tab", *"Attestation jointe.")
+        assert form.query_one("#attachments", TextArea).text == str(tmp_path / "absent.pdf")
+        assert comment.value == "Attestation jointe."
+        await pilot.press("tab")
+        assert app.focused is form.query_one("#triage-send")
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        # The cursor goes back to the field in error, whose row is marked.
+        assert form.query_one("#attachments", TextArea).has_focus
+        assert form.query_one("#row-attachments").has_class("has-error")
+        assert form.query_one("#triage-send").region.bottom <= 30
+
+
+async def test_complete_notice_says_what_was_sent(rig, tmp_path):
+    app = rig.app
+    note = tmp_path / "bon-livraison.pdf"
+    note.write_bytes(b"%PDF-1.4 bon de livraison")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await deposit_with_status(rig, pilot, "SUSPENDUE", "Bon de livraison manquant.")
+        await open_remedy(pilot)
+        await pilot.press(*str(note), "tab", *"Bon joint", "ctrl+s")
+        await settle(pilot)
+        messages = [notification.message for notification in app._notifications]
+        assert f"Complément envoyé à Chorus Pro pour {NUMBER} (1 pièce jointe)." in messages
+        assert not any("c'est fait" in message for message in messages)
+
+
+async def test_recycle_offers_recipient_services(rig):
+    from textual.widgets import Select
+
+    app = rig.app
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await deposit_with_status(rig, pilot, "A_RECYCLER", "Service destinataire erroné.")
+        await open_remedy(pilot)
+        form = app.screen
+        assert isinstance(form, RecycleScreen)
+        choice = form.query_one("#service_choice", Select)
+        assert choice.display
+        assert "CCAS" in form.service_codes
+        assert "ST" in form.service_codes
+
+        choice.value = "CCAS"
+        await settle(pilot)
+        assert form.query_one("#service_code", Input).value == "CCAS"
+        # A code outside the list stays possible, as free text.
+        form.query_one("#service_code", Input).value = "AUTRE"
+        await settle(pilot)
+        assert choice.value is Select.NULL
+
+
+async def test_to_do_columns_fit_80_columns(rig):
+    app = rig.app
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        refuse_deposit(rig, "Code service absent.")
+        await pilot.press("t")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        labels = [str(column.label) for column in table.columns.values()]
+        assert labels == ["Depuis le", "N° facture", "Client", "Action attendue"]
+        assert table.get_row_at(0)[3] == "Déposer de nouveau"
+        assert table.virtual_size.width <= table.size.width

@@ -11,7 +11,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Input, Static, TextArea
 
 from chorus_tui.i18n import t
@@ -36,18 +35,19 @@ class CompleteScreen(TriageDialog):
 
     CSS_PATH = ["to_do.tcss", "complete.tcss"]
     FIELDS = ("attachments", "comment")
+    TITLE_KEY = "triage.ui.complete_title"
 
     def __init__(self, item: ToDoItem) -> None:
         super().__init__(item, dialog_id="complete")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="complete-dialog", classes="triage-dialog"):
-            yield from self.header("triage.ui.complete_title")
-            yield Static(t("triage.ui.complete_help"), classes="triage-help")
-            yield from self.field_row("attachments", TextArea(id="attachments", classes="field-input",
-                                                              soft_wrap=False, show_line_numbers=False))
-            yield from self.field_row("comment", Input(id="comment", compact=True, classes="field-input"))
-            yield from self.footer()
+    def compose_fields(self) -> ComposeResult:
+        yield Static(t("triage.ui.complete_help"), classes="triage-help")
+        # Tab leaves the path list for the comment, since a path never contains a tab.
+        yield from self.field_row("attachments", TextArea(id="attachments", classes="field-input",
+                                                          soft_wrap=False, show_line_numbers=False,
+                                                          tab_behavior="focus"))
+        # A full-height input, so its box shows where the comment goes.
+        yield from self.field_row("comment", Input(id="comment", classes="field-input"))
 
     def on_mount(self) -> None:
         super().on_mount()

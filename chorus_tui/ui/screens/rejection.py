@@ -9,7 +9,6 @@ among the local invoices or typed as a new number, in both timelines.
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import Input, Select, Static
 
 from chorus_tui.i18n import Message, t
@@ -17,6 +16,7 @@ from chorus_tui.statuses import Category
 from chorus_tui.store import InvoiceOrder, InvoiceRow
 from chorus_tui.sync.actions import ToDoItem, TriageOutcome, TriageState
 from chorus_tui.ui.formatting import format_date, format_money
+from chorus_tui.ui.screens.connection import TranslatedSelect
 from chorus_tui.ui.screens.to_do import TriageDialog
 
 # Invoices offered as replacements: not rejected themselves, most recent first.
@@ -29,22 +29,20 @@ class RejectionScreen(TriageDialog):
 
     CSS_PATH = ["to_do.tcss", "rejection.tcss"]
     FIELDS = ("replacement", "new_number")
+    TITLE_KEY = "triage.ui.rejection_title"
 
     def __init__(self, item: ToDoItem) -> None:
         super().__init__(item, dialog_id="rejection")
         self.acknowledged = item.invoice.rejection_handled
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="rejection-dialog", classes="triage-dialog"):
-            yield from self.header("triage.ui.rejection_title")
-            yield Static(t("triage.ui.rejection_help", number=self.number), classes="triage-help")
-            yield Static("", id="rejection-step", classes="triage-step")
-            yield from self.field_row("replacement", Select(self._choices(), id="replacement", compact=True,
-                                                            prompt=t("triage.ui.replacement_pick"),
-                                                            classes="field-input"))
-            yield from self.field_row("new_number", Input(id="new_number", compact=True, classes="field-input",
-                                                          placeholder=t("triage.ui.new_number_placeholder")))
-            yield from self.footer()
+    def compose_fields(self) -> ComposeResult:
+        yield Static(t("triage.ui.rejection_help", number=self.number), classes="triage-help")
+        yield Static("", id="rejection-step", classes="triage-step")
+        yield from self.field_row("replacement", TranslatedSelect(self._choices(), id="replacement", compact=True,
+                                                                  prompt=t("triage.ui.replacement_pick"),
+                                                                  classes="field-input"))
+        yield from self.field_row("new_number", Input(id="new_number", compact=True, classes="field-input",
+                                                      placeholder=t("triage.ui.new_number_placeholder")))
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -2,8 +2,9 @@
 
 Enter opens the remedy of the selected invoice: the recycling form
 (A_RECYCLER), the completion form (SUSPENDUE), the rejection dialog
-(REJETEE) or the deposit form (refused before deposit). `TriageDialog`
-is the base of the three remedy dialogs.
+(REJETEE) or the deposit form (refused before deposit). A rejected flow
+only gets the steps to fix its file, because sending the same file again
+would be rejected again. `TriageDialog` is the base of the three remedy dialogs.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Footer, Static
 
 from chorus_tui.domain import CheckLevel, CheckResult
 from chorus_tui.i18n import t
@@ -74,11 +75,28 @@ def reasons_text(item: ToDoItem) -> Text:
 
 
 def outcome_notice(app: ChorusApp, number: str, outcome: TriageOutcome) -> None:
-    """Announce how a remedy ended, in a toast."""
-    key = f"triage.ui.outcome.{outcome.state.value}"
+    """Announce how a remedy ended, in a toast that names what Chorus Pro received when it succeeded."""
     detail = str(outcome.message) if outcome.message is not None else ""
     severity = "information" if outcome.state in (TriageState.DONE, TriageState.PENDING) else "warning"
+    if outcome.state is TriageState.DONE and detail:
+        app.notify(detail, severity=severity, timeout=8)
+        return
+    key = f"triage.ui.outcome.{outcome.state.value}"
     app.notify(t(key, number=number, detail=detail), severity=severity, timeout=8)
+
+
+# Width of the to-do dialog and of what surrounds its table's text: the dialog's border and
+# padding, each column's cell padding (one cell on either side), and a vertical scrollbar.
+DIALOG_MAX_WIDTH = 100
+DIALOG_FRAME_WIDTH = 4
+CELL_PADDING_WIDTH = 2
+SCROLLBAR_WIDTH = 2
+MIN_CUSTOMER_WIDTH = 8
+
+
+def fit_text(text: str, width: int) -> str:
+    """Cut `text` to `width` cells, ending with an ellipsis when something was cut."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 class ToDoScreen(ModalScreen[None]):
@@ -104,10 +122,10 @@ class ToDoScreen(ModalScreen[None]):
             yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(t("triage.ui.col_since"), t("triage.ui.col_number"), t("triage.ui.col_customer"),
-                          t("triage.ui.col_action"))
         self.reload()
+
+    def on_resize(self) -> None:
+        self._fill_table()
 
     def reload(self) -> None:
         """Link replacement numbers typed earlier, then read the list again, keeping the selected invoice."""
@@ -115,20 +133,37 @@ class ToDoScreen(ModalScreen[None]):
         linked = service.link_pending_replacements()
         if linked:
             self.chorus_app.invoices_changed(*linked)
+        current = self.selected_item
+        if current is not None:
+            self._selected_invoice_id = current.invoice.id
+        self.items = service.to_do()
+        self._fill_table()
+        self.query_one("#to-do-title", Static).update(t("triage.ui.to_do_title_count", count=len(self.items)))
+
+    def _fill_table(self) -> None:
+        """Show the items in columns sized to the screen, the customer's name cut to what is left."""
         table = self.query_one(DataTable)
         current = self.selected_item
         keep = current.invoice.id if current is not None else self._selected_invoice_id
-        self.items = service.to_do()
-        table.clear()
-        for item in self.items:
-            row = item.invoice
-            table.add_row(format_datetime(item.since), row.number or row.source_key, row.customer or "",
-                          t(f"triage.action_short.{item.action.value}"), key=str(row.id))
+        rows = [(format_datetime(item.since), item.invoice.number or item.invoice.source_key,
+                 item.invoice.customer or "", t(f"triage.action_short.{item.action.value}"))
+                for item in self.items]
+        headers = (t("triage.ui.col_since"), t("triage.ui.col_number"), t("triage.ui.col_customer"),
+                   t("triage.ui.col_action"))
+        widths = [max([len(headers[column]), *(len(row[column]) for row in rows)]) for column in range(4)]
+        inner = min(DIALOG_MAX_WIDTH, self.app.size.width) - DIALOG_FRAME_WIDTH
+        room = inner - CELL_PADDING_WIDTH * len(headers) - SCROLLBAR_WIDTH
+        widths[2] = max(MIN_CUSTOMER_WIDTH, min(widths[2], room - widths[0] - widths[1] - widths[3]))
+
+        table.clear(columns=True)
+        for header, width in zip(headers, widths):
+            table.add_column(fit_text(header, width), width=width)
+        for item, row in zip(self.items, rows):
+            table.add_row(*(fit_text(text, width) for text, width in zip(row, widths)), key=str(item.invoice.id))
         for index, item in enumerate(self.items):
             if item.invoice.id == keep:
                 table.move_cursor(row=index)
         self._show_reasons(self.selected_item)
-        self.query_one("#to-do-title", Static).update(t("triage.ui.to_do_title_count", count=len(self.items)))
 
     @property
     def selected_item(self) -> ToDoItem | None:
@@ -155,7 +190,8 @@ class ToDoScreen(ModalScreen[None]):
         item = self.selected_item
         if item is None:
             return
-        if self.chorus_app.context.client is None and item.action is not TriageAction.ON_PORTAL:
+        offline_actions = (TriageAction.ON_PORTAL, TriageAction.FIX_FILE)
+        if self.chorus_app.context.client is None and item.action not in offline_actions:
             self.notify(t("triage.ui.no_connection"), severity="error")
             return
         number = item.invoice.number or item.invoice.source_key
@@ -174,6 +210,8 @@ class ToDoScreen(ModalScreen[None]):
         elif item.action is TriageAction.DEPOSIT_AGAIN:
             self.dismiss(None)
             self.chorus_app.open_deposit_form(item.invoice.id)
+        elif item.action is TriageAction.FIX_FILE:
+            self.notify(t("triage.ui.fix_file", number=number), severity="warning", timeout=15)
         else:
             self.notify(t("triage.ui.on_portal", number=number), timeout=8)
 
@@ -191,14 +229,18 @@ class ToDoScreen(ModalScreen[None]):
 class TriageDialog(ModalScreen[TriageOutcome | None]):
     """Base of the remedy dialogs: the invoice and its reasons, fields with their errors, a status line.
 
-    A subclass composes its fields with `field_row`, and implements `send`,
-    which returns the service's outcome. Blocking checks keep the dialog
-    open with each message under its field. The dialog closes once Chorus
-    Pro applied the remedy, or when it may have applied it but gave no response.
+    A subclass sets `TITLE_KEY`, composes its fields in `compose_fields` with
+    `field_row`, and implements `send`, which returns the service's outcome.
+    The reasons and fields scroll between the title and the status line, so
+    the Send and Cancel buttons stay in view. Blocking checks keep the dialog
+    open with each message under its field, and the cursor moves to the first
+    field in error. The dialog closes once Chorus Pro applied the remedy, or
+    when it may have applied it but gave no response.
     """
 
     BINDINGS = DIALOG_BINDINGS
     FIELDS: tuple[str, ...] = ()
+    TITLE_KEY = ""
 
     def __init__(self, item: ToDoItem, *, dialog_id: str) -> None:
         super().__init__(id=dialog_id)
@@ -218,25 +260,39 @@ class TriageDialog(ModalScreen[TriageOutcome | None]):
     def number(self) -> str:
         return self.item.invoice.number or self.item.invoice.source_key
 
-    def header(self, title_key: str) -> ComposeResult:
-        yield Static(Text(t(title_key, number=self.number), style="bold"), classes="triage-title")
-        yield Static(reasons_text(self.item), classes="triage-reasons")
+    def compose(self) -> ComposeResult:
+        with Vertical(id=f"{self.id}-dialog", classes="triage-dialog"):
+            yield Static(Text(t(self.TITLE_KEY, number=self.number), style="bold"), classes="triage-title")
+            with VerticalScroll(classes="triage-body"):
+                yield Static(reasons_text(self.item), classes="triage-reasons")
+                yield from self.compose_fields()
+            yield Static("", id="triage-status")
+            with Horizontal(classes="triage-buttons"):
+                yield Button(t("triage.ui.button_send"), id="triage-send", variant="primary", compact=True)
+                yield Button(t("triage.ui.button_cancel"), id="triage-cancel", compact=True)
+            yield Footer(compact=True, show_command_palette=False)
 
-    def field_row(self, name: str, widget) -> ComposeResult:
-        from textual.containers import Horizontal
+    def compose_fields(self) -> ComposeResult:
+        """Yield the dialog's help text and field rows, in their focus order."""
+        yield from ()
 
+    def field_row(self, name: str, *widgets) -> ComposeResult:
         with Horizontal(classes="field-row", id=f"row-{name}"):
             yield Static(t(f"triage.ui.field.{name}"), classes="field-label")
-            yield widget
+            yield from widgets
         yield Static("", id=f"error-{name}", classes="field-error")
-
-    def footer(self) -> ComposeResult:
-        yield Static("", id="triage-status")
-        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         for name in self.FIELDS:
             self.query_one(f"#error-{name}", Static).display = False
+
+    @on(Button.Pressed, "#triage-send")
+    def _send_pressed(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#triage-cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
 
     def set_status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#triage-status", Static)
@@ -249,14 +305,29 @@ class TriageDialog(ModalScreen[TriageOutcome | None]):
         for check in checks:
             name = check.field if check.field in self.FIELDS else self.field_for(check.field)
             by_field.setdefault(name, []).append(check)
+        first_blocked: str | None = None
         for name in self.FIELDS:
             label = self.query_one(f"#error-{name}", Static)
             problems = [check for check in by_field.pop(name, []) if check.level is not CheckLevel.PASS]
+            blocked = any(check.level is CheckLevel.BLOCKING for check in problems)
             label.display = bool(problems)
             label.update("\n".join(str(check.message) for check in problems))
-            label.set_class(any(check.level is CheckLevel.BLOCKING for check in problems), "blocking")
+            label.set_class(blocked, "blocking")
+            self.query_one(f"#row-{name}").set_class(blocked, "has-error")
+            if blocked and first_blocked is None:
+                first_blocked = name
+        if first_blocked is not None:
+            self.focus_field(first_blocked)
         return [str(check.message) for checks in by_field.values() for check in checks
                 if check.level is CheckLevel.BLOCKING]
+
+    def focus_field(self, name: str) -> None:
+        """Put the cursor in the first control of field `name` and scroll its row into view."""
+        row = self.query_one(f"#row-{name}")
+        controls = [widget for widget in row.query("*") if widget.focusable]
+        if controls:
+            controls[0].focus()
+        self.call_after_refresh(row.scroll_visible)
 
     def field_for(self, check_field: str) -> str:
         """Return the dialog field that shows checks of `check_field` (a subclass maps its aliases)."""
