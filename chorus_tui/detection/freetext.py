@@ -317,9 +317,12 @@ def find_siret_mentions(text: str) -> list[SiretMention]:
 
 
 # Words of a supplier's legal mentions (footer or letterhead).
+# Alternatives starting with a letter come first and the whole words share one "\b": the
+# regex engine rejects an alternative by its first letter in one step, which makes a search
+# several times faster than with a "\b" before each word.
 _LEGAL_WORDS = re.compile(
-    r"capital|\brcs\b|\bape\b|\bnaf\b|tva\s+intra|n\s?°\s*tva|no\.?\s+tva|numero\s+de\s+tva|siege\s+social"
-    r"|immatricul|\bsas\b|\bsarl\b|\bsasu\b|\beurl\b|\bsa\b|\bscop\b|societe\s+par\s+actions"
+    r"capital|tva\s+intra|n\s?°\s*tva|no\.?\s+tva|numero\s+de\s+tva|siege\s+social|immatricul"
+    r"|societe\s+par\s+actions|\b(?:rcs|ape|naf|sas|sarl|sasu|eurl|sa|scop)\b"
 )
 _CUSTOMER_WORDS = re.compile(r"client|destinataire|acheteur|mandataire|beneficiaire|customer|buyer")
 _BANK_WORDS = re.compile(r"\biban\b|\bbic\b|\brib\b|swift")
@@ -337,13 +340,33 @@ def is_bank_line(line: str) -> bool:
     return bool(_BANK_WORDS.search(fold_text(line)))
 
 
+# _LEGAL_WORDS kept within one line, so that one search of the whole text finds the lines
+# where _LEGAL_WORDS matches.
+_LEGAL_WORDS_IN_LINE = re.compile(_LEGAL_WORDS.pattern.replace(r"\s", r"[^\S\n]"))
+
+
+def _legal_lines(text: str) -> list[tuple[str, str]]:
+    """Return (line, folded line) for each line of `text` where _LEGAL_WORDS matches."""
+    folded_text = fold_text(text)
+    found = []
+    line_end = -1
+    for match in _LEGAL_WORDS_IN_LINE.finditer(folded_text):
+        if match.start() <= line_end:
+            continue  # this line is already taken
+        line_start = folded_text.rfind("\n", 0, match.start()) + 1
+        line_end = folded_text.find("\n", match.end())
+        if line_end == -1:
+            line_end = len(folded_text)
+        found.append((text[line_start:line_end], folded_text[line_start:line_end]))
+    return found
+
+
 def find_legal_sirens(text: str) -> set[str]:
     """Return the SIRENs printed in the supplier's legal mentions (RCS, SIREN, French VAT number, SIRET)."""
     sirens: set[str] = set()
-    for line in text.split("\n"):
-        if not is_legal_line(line) or is_bank_line(line):
+    for line, folded in _legal_lines(text):
+        if _CUSTOMER_WORDS.search(folded) or _BANK_WORDS.search(folded):
             continue
-        folded = fold_text(line)
         for match in SIRET_PATTERN.finditer(line):
             siret = normalise_siret(match.group(1))
             if siret:
@@ -368,8 +391,7 @@ _CUSTOMER_VAT_LINE = re.compile(
 
 def find_customer_vat_number(text: str) -> str | None:
     """Return the customer's VAT number printed as "N° TVA client …", or None."""
-    for line in text.split("\n"):
-        folded = fold_text(line)
+    for line, folded in zip(text.split("\n"), fold_text(text).split("\n"), strict=True):
         label = _CUSTOMER_VAT_LINE.search(folded)
         if label is None:
             continue
@@ -399,8 +421,8 @@ def find_letterhead_sirens(text: str) -> set[str]:
     Nothing is returned when no customer label appears in the first lines,
     because then the top of the page may well be the customer's address.
     """
-    lines = text.split("\n")[:_LETTERHEAD_MAX_LINES]
-    folded_lines = [fold_text(line) for line in lines]
+    lines = text.split("\n", _LETTERHEAD_MAX_LINES)[:_LETTERHEAD_MAX_LINES]
+    folded_lines = fold_text(text).split("\n", _LETTERHEAD_MAX_LINES)[:_LETTERHEAD_MAX_LINES]
     customer_index = next(
         (index for index, folded in enumerate(folded_lines) if _CUSTOMER_BLOCK_LABEL.match(folded)), None
     )

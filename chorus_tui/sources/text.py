@@ -17,7 +17,6 @@ from functools import cache
 # format characters (zero-width space, soft hyphen, bidi marks) and controls.
 _DROPPED_CATEGORIES = frozenset({"Cs", "Co", "Cn", "Cf", "Cc"})
 _KEPT_CONTROLS = frozenset("\n\t")
-_HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 
 
 def clean_text(text: str) -> str:
@@ -30,10 +29,12 @@ def clean_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _drop_unprintable(text)
-    text = unicodedata.normalize("NFKC", text)
-    text = _drop_unprintable(text)
-    lines = (_HORIZONTAL_SPACE.sub(" ", line).strip() for line in text.split("\n"))
-    return "\n".join(lines)
+    if not unicodedata.is_normalized("NFKC", text):
+        # Skipped for text already in NFKC, where it would change nothing.
+        text = _drop_unprintable(unicodedata.normalize("NFKC", text))
+    # str.split() splits on the same whitespace as the regex class \s, so each line comes
+    # out collapsed and stripped.
+    return "\n".join([" ".join(line.split()) for line in text.split("\n")])
 
 
 class _DropTable(dict):
@@ -54,14 +55,22 @@ class _FoldTable(dict):
         return self[code]
 
 
-# Module-level tables: detection folds each text about a hundred times (per line and per
-# label), so the per-character Unicode lookups are done once per distinct character.
+# Module-level tables, so the per-character Unicode lookups are done once per distinct character.
 _DROP_TABLE = _DropTable()
 _FOLD_TABLE = _FoldTable()
 
 
+# Characters that may be unprintable: everything but tab, line feed and printable ASCII.
+_MAYBE_UNPRINTABLE = re.compile(r"[^\t\n\x20-\x7e]")
+
+
 def _drop_unprintable(text: str) -> str:
-    return text.translate(_DROP_TABLE)
+    # Most texts have nothing to drop, and checking their few distinct unusual characters
+    # costs much less than translating every character.
+    for char in set(_MAYBE_UNPRINTABLE.findall(text)):
+        if _DROP_TABLE[ord(char)] is None:
+            return text.translate(_DROP_TABLE)
+    return text
 
 
 def fold_text(text: str) -> str:
@@ -70,10 +79,24 @@ def fold_text(text: str) -> str:
     Matching runs on the folded copy and values are cut from the original
     at the same offsets, so the lengths must stay equal.
     """
+    global _last_fold
+    last_text, last_folded = _last_fold
+    if text is last_text:
+        return last_folded
     if text.isascii():
         # For ASCII, folding is lower-casing, plus the backquote read as an apostrophe.
-        return text.lower().replace("`", "'")
-    return text.translate(_FOLD_TABLE)
+        folded = text.lower().replace("`", "'")
+    else:
+        folded = text.translate(_FOLD_TABLE)
+    if "\n" in text:
+        _last_fold = (text, folded)
+    return folded
+
+
+# The last multi-line text folded, with its folded copy. Reading one invoice folds its whole
+# text in several places, and the identity check makes the later calls free. Replacing one
+# tuple of immutable strings is safe across threads.
+_last_fold: tuple[str, str] = ("\n", "\n")
 
 
 _APOSTROPHES = frozenset("’‘ʼ`´")

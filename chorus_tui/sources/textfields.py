@@ -122,7 +122,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 def read_text_fields(text: str) -> TextInvoiceFields:
     """Read the invoice number, date, customer, kind and totals from cleaned PDF text."""
     lines = text.split("\n")
-    folded_lines = [fold_text(line) for line in lines]
+    folded_lines = fold_text(text).split("\n")  # fold_text keeps "\n" and the length of each line
     fields = TextInvoiceFields()
     fields.kind = _kind(folded_lines)
     fields.original_invoice_number = _original_invoice_number(lines, folded_lines)
