@@ -105,6 +105,46 @@ class ChorusApp(App[None]):
 
         self.push_screen(ReconcileScreen(autostart=True))
 
+    def open_connection(self) -> None:
+        """Show the connection screen again for the running profile (the `c` key); saving it reconnects."""
+        if self.context.demo or self.context.connect is None:
+            self.notify(t("ui.connection_demo"), severity="warning")
+            return
+        from chorus_tui.ui.screens.connection import ConnectionScreen
+
+        screen = ConnectionScreen(profile=self.context.profile_name, clock=self.context.clock)
+        self.push_screen(screen, self._reconnect_chosen)
+
+    def _reconnect_chosen(self, setup: object) -> None:
+        if setup is not None:
+            self._reconnect(setup)
+
+    @work(name="reconnect", group="startup", exit_on_error=False)
+    async def _reconnect(self, setup: object) -> None:
+        """Rebuild the client from a connection saved again, then poll at once with it.
+
+        The factory's `connect` builds the new client and services, as after the
+        first connection; the old client is closed once it is replaced.
+        """
+        old_client = self.context.client
+        try:
+            await self.context.connect(setup)
+        except Exception as error:
+            log.exception("rebuilding the connection failed")
+            self.show_error(error, context="connect")
+            return
+        if old_client is not None and old_client is not self.context.client:
+            await old_client.aclose()
+        self.sub_title = self.context.profile_label
+        screen = self.invoices_screen
+        if screen is not None:
+            screen.query_one("#profile").update(self.context.profile_label)
+        self.poll_failures = 0
+        log.info("reconnected profile %s", self.context.profile_name)
+        self.notify(t("ui.reconnected", profile=self.context.profile_label), timeout=4)
+        self.invoices_changed()
+        self.schedule_poll(0)
+
     def _show_invoices(self) -> None:
         from chorus_tui.ui.screens.invoices import InvoicesScreen
 

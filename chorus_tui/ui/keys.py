@@ -42,6 +42,8 @@ INVOICE_BINDINGS = [
     _command("a", "toggle_to_do", "to_do", show=False),
     _command("r", "refresh_source", "refresh"),
     _command("p", "poll_now", "poll", show=False),
+    # Needed when the technical account's password expired or was refused; rare, so out of the footer.
+    _command("c", "connection", "connection", show=False),
 ]
 
 FORM_BINDINGS = [

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from chorus_tui.chorus.client import ChorusClient
-from chorus_tui.chorus.settings import ConnectionSettings, Environment
+from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
 from chorus_tui.clock import ManualClock
+from chorus_tui.connection import ConnectionSetup, SupplierOption
 from chorus_tui.factory import build_app, demo_credentials
+from chorus_tui.sandbox.directory import DEMO_SUPPLIER
 from chorus_tui.sandbox.simulator import Simulator
+from chorus_tui.secrets import SecretStorage
 from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
 from chorus_tui.store import Store
 from chorus_tui.ui.app import ChorusApp
@@ -66,3 +70,16 @@ async def select_invoice(pilot, number: str) -> InvoiceTable:
         await pilot.press("down")
     assert table.selected_row.number == number
     return table
+
+
+def demo_connection_setup(profile: str = "default") -> ConnectionSetup:
+    """Return what the connection screen dismisses with after a test against the demo simulator."""
+    return ConnectionSetup(
+        profile=profile,
+        settings=ConnectionSettings.for_environment(Environment.DEMO),
+        credentials=Credentials("demo", SecretStr("demo"), DEMO_SUPPLIER.technical_login, SecretStr("demo")),
+        supplier=SupplierOption(DEMO_SUPPLIER.id_structure_cpp, DEMO_SUPPLIER.siret, DEMO_SUPPLIER.designation,
+                                password_expiry=date(2027, 9, 30)),
+        bank_account_id=DEMO_SUPPLIER.bank_accounts[0].id,
+        storage=SecretStorage.MEMORY,
+    )

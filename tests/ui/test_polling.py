@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from pydantic import SecretStr
-
-from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
 from chorus_tui.clock import ManualClock
-from chorus_tui.connection import ConnectionSetup, SupplierOption
 from chorus_tui.factory import attach_client, build_app
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER
-from chorus_tui.secrets import SecretStorage
 from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
 from chorus_tui.sources.reader import read_invoice
 from chorus_tui.statuses import REJECTED
@@ -21,7 +14,7 @@ from chorus_tui.ui.screens.deposit_form import DepositFormScreen
 from chorus_tui.ui.screens.reconcile import ReconcileScreen
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
 from chorus_tui.validation import form_from_invoice
-from tests.ui.conftest import START, settle
+from tests.ui.conftest import START, demo_connection_setup, settle
 
 
 async def deposit_valmorin_invoice(rig) -> tuple[int, int]:
@@ -114,15 +107,7 @@ async def test_connection_screen_comes_first(tmp_path, rig):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, ConnectionScreen)
-        setup = ConnectionSetup(
-            profile="default",
-            settings=ConnectionSettings.for_environment(Environment.DEMO),
-            credentials=Credentials("demo", SecretStr("demo"), DEMO_SUPPLIER.technical_login, SecretStr("demo")),
-            supplier=SupplierOption(DEMO_SUPPLIER.id_structure_cpp, DEMO_SUPPLIER.siret, DEMO_SUPPLIER.designation,
-                                    password_expiry=date(2027, 9, 30)),
-            bank_account_id=DEMO_SUPPLIER.bank_accounts[0].id,
-            storage=SecretStorage.MEMORY,
-        )
+        setup = demo_connection_setup()
         app.screen.dismiss(setup)
         await settle(pilot)
         assert connected == [setup]

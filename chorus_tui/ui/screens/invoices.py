@@ -311,6 +311,9 @@ class InvoicesScreen(Screen[None]):
 
         self.app.push_screen(ReconcileScreen())
 
+    def action_connection(self) -> None:
+        self.chorus_app.open_connection()
+
     def action_poll_now(self) -> None:
         self.chorus_app.poll_now()
 
