@@ -30,10 +30,12 @@ AMOUNT_PATTERN = re.compile(
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 
 _NUMBER_WORD = r"(?:n\s?[°o]\.?|no\.?|numero|num\.?|#)"
+# Each label pattern, in order of preference, with the words one of which it needs: lines
+# without them are skipped before running the pattern.
 _INVOICE_NUMBER_LABELS = [
-    re.compile(rf"(?<![a-z]){_NUMBER_WORD}\s*(?:de\s+)?(?:la\s+)?(?:facture|avoir)\s*:?\s*"),
-    re.compile(rf"(?<![a-z])(?:facture|avoir)\s*(?:{_NUMBER_WORD})?\s*:?\s*"),
-    re.compile(r"(?<![a-z])invoice\s*(?:number|no\.?|#)?\s*:?\s*"),
+    (re.compile(rf"(?<![a-z]){_NUMBER_WORD}\s*(?:de\s+)?(?:la\s+)?(?:facture|avoir)\s*:?\s*"), ("facture", "avoir")),
+    (re.compile(rf"(?<![a-z])(?:facture|avoir)\s*(?:{_NUMBER_WORD})?\s*:?\s*"), ("facture", "avoir")),
+    (re.compile(r"(?<![a-z])invoice\s*(?:number|no\.?|#)?\s*:?\s*"), ("invoice",)),
 ]
 _INVOICE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*\d[A-Za-z0-9_\-./]*|\d+")
 _NOT_INVOICE_NUMBER_CONTEXT = re.compile(r"(?:liee|origine|initiale|d'origine|annulee|rectifiee|date)\s*$")
@@ -144,7 +146,7 @@ def _kind(folded_lines: list[str]) -> InvoiceKind:
 
 def _original_invoice_number(lines: list[str], folded_lines: list[str]) -> str | None:
     for line, folded in zip(lines, folded_lines, strict=True):
-        match = _ORIGINAL_INVOICE.search(folded)
+        match = _ORIGINAL_INVOICE.search(folded) if "facture" in folded else None  # every alternative has it
         if match:
             token = _INVOICE_TOKEN.search(line, match.end())
             if token and token.start() - match.end() <= 3:
@@ -153,8 +155,10 @@ def _original_invoice_number(lines: list[str], folded_lines: list[str]) -> str |
 
 
 def _invoice_number(lines: list[str], folded_lines: list[str], original: str | None) -> str | None:
-    for pattern in _INVOICE_NUMBER_LABELS:
+    for pattern, words in _INVOICE_NUMBER_LABELS:
         for line, folded in zip(lines, folded_lines, strict=True):
+            if not any(word in folded for word in words):
+                continue
             for match in pattern.finditer(folded):
                 if _NOT_INVOICE_NUMBER_CONTEXT.search(folded[: match.start()] + folded[match.start() : match.end()]):
                     continue
@@ -217,15 +221,22 @@ def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
     """Read the totals and the VAT summary lines."""
     amounts = Amounts()
     for line, folded in zip(lines, folded_lines, strict=True):
-        if amounts.total_ttc is None and _TOTAL_TTC.search(folded):
-            amounts.total_ttc = _last_amount(line, _TOTAL_TTC.search(folded).end())
-        elif amounts.total_vat is None and _TOTAL_VAT.search(folded):
-            amounts.total_vat = _last_amount(line, _TOTAL_VAT.search(folded).end())
-        elif amounts.total_ht is None and _TOTAL_HT.search(folded):
-            amounts.total_ht = _last_amount(line, _TOTAL_HT.search(folded).end())
-        elif amounts.amount_due is None and _AMOUNT_DUE.search(folded):
-            amounts.amount_due = _last_amount(line, _AMOUNT_DUE.search(folded).end())
-        elif _VAT_LINE.search(folded):
+        # Each pattern needs one of the words checked before it, and a substring check costs
+        # much less than a regex search.
+        total = "total" in folded or "montant" in folded
+        if amounts.total_ttc is None and total and (match := _TOTAL_TTC.search(folded)):
+            amounts.total_ttc = _last_amount(line, match.end())
+        elif amounts.total_vat is None and total and (match := _TOTAL_VAT.search(folded)):
+            amounts.total_vat = _last_amount(line, match.end())
+        elif amounts.total_ht is None and (total or "net" in folded) and (match := _TOTAL_HT.search(folded)):
+            amounts.total_ht = _last_amount(line, match.end())
+        elif (
+            amounts.amount_due is None
+            and ("payer" in folded or "montant" in folded)
+            and (match := _AMOUNT_DUE.search(folded))
+        ):
+            amounts.amount_due = _last_amount(line, match.end())
+        elif "v" in folded and _VAT_LINE.search(folded):
             vat_line = _vat_line(line, folded)
             if vat_line is not None:
                 amounts.vat_lines.append(vat_line)
@@ -279,6 +290,8 @@ def _vat_line(line: str, folded: str) -> VatLine | None:
 
 def _exemption_reason(lines: list[str], folded_lines: list[str]) -> str | None:
     for line, folded in zip(lines, folded_lines, strict=True):
+        if not ("tva" in folded or "exon" in folded or "autoliquidation" in folded or "art" in folded):
+            continue  # each alternative of _EXEMPTION has one of these words
         match = _EXEMPTION.search(folded)
         if match:
             return line[match.start() : match.end()].strip(" .;")
