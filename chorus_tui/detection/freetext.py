@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chorus_tui.detection.siret import normalise_siren, normalise_siret
@@ -67,8 +68,13 @@ _LABELS = re.compile(
 # Text allowed between a label and its value: "(EJ)", "n°", a colon, a dash.
 _GAP = re.compile(rf"[ \t]*(?:\([^)\n]{{0,20}}\))?[ \t]*(?:{_NUMBER_WORD})?[ \t]*(?:[:=|–\-][ \t]*)?")
 
-# A SIRET as printed: 14 digits, grouped by spaces, dots or dashes, or not.
-SIRET_PATTERN = re.compile(r"(?<![\d])(\d{3}[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{5}|\d(?:[ .]?\d){13})(?![ .\-]?\d)")
+# A SIRET as printed: 14 digits, grouped by spaces, dots or dashes, or not, with no digit
+# just before or after. The pattern starts with the first digit and then looks behind it
+# ("(?<!\d\d)") instead of starting with a look-behind: a pattern that starts with a
+# character class lets the regex engine skip quickly to the next digit.
+SIRET_PATTERN = re.compile(
+    r"(\d(?<!\d\d)(?:\d{2}[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{5}|(?:[ .]?\d){13}))(?![ .\-]?\d)"
+)
 _LOOSE_DIGITS = re.compile(r"^\d[\d .\-]{7,22}\d")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*")
 _CODE_LIKE = re.compile(r"^(?=.*[A-Z0-9])[A-Z0-9_\-./]+$")
@@ -108,10 +114,11 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
     found: list[LabelledValue] = []
     skip_until = -1
     header_rows = _header_rows(folded)
+    header_spans = [(start, end) for start, end, _ in header_rows]
     for match in _LABELS.finditer(folded):
         if match.start() < skip_until:
             continue  # a "SIRET" inside the mandataire's line belongs to the mandataire
-        if _inside(header_rows, match.start()):
+        if _inside(header_spans, match.start()):
             continue  # read by _table_values
         index = int(match.lastgroup[1:])
         field, _, strong = _LABEL_PATTERNS[index]
@@ -127,7 +134,7 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
         if field == MANDATAIRE:
             item, skip_until = _mandataire_with_next_line(text, item, value_start)
         found.append(item)
-    found.extend(_table_values(text, folded))
+    found.extend(_table_values(text, header_rows))
     found.sort(key=lambda item: item.start)
     return found
 
@@ -256,23 +263,30 @@ def _line_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _header_rows(folded: str) -> list[tuple[int, int]]:
-    """Return the spans of lines made only of two labels or more (a table's header row)."""
-    return [(start, end) for start, end in _line_spans(folded) if len(_header_labels(folded, start, end)) >= 2]
+def _header_rows(folded: str) -> list[tuple[int, int, list[tuple[str, int, int]]]]:
+    """Return the start, end and labels of each line made only of two labels or more (a table's header row)."""
+    rows = []
+    for start, end in _line_spans(folded):
+        labels = _header_labels(folded, start, end)
+        if len(labels) >= 2:
+            rows.append((start, end, labels))
+    return rows
 
 
-def _table_values(text: str, folded: str) -> list[LabelledValue]:
+def _table_values(text: str, header_rows: list[tuple[int, int, list[tuple[str, int, int]]]]) -> list[LabelledValue]:
     """Read a header row made only of labels, with the values on the next line in the same order.
 
     The value line must have exactly one cell per label (a SIRET written
     with spaces counts as one cell); otherwise the row is left alone.
     """
     found: list[LabelledValue] = []
-    spans = _line_spans(text)
-    for (start, end), (next_start, next_end) in zip(spans, spans[1:]):
-        labels = _header_labels(folded, start, end)
-        if len(labels) < 2:
-            continue
+    for _, end, labels in header_rows:
+        if end >= len(text):
+            continue  # the last line has no value line after it
+        next_start = end + 1
+        next_end = text.find("\n", next_start)
+        if next_end == -1:
+            next_end = len(text)
         cells = list(_TABLE_CELL.finditer(text, next_start, next_end))
         if len(cells) != len(labels):
             continue
@@ -345,26 +359,30 @@ def is_bank_line(line: str) -> bool:
 _LEGAL_WORDS_IN_LINE = re.compile(_LEGAL_WORDS.pattern.replace(r"\s", r"[^\S\n]"))
 
 
-def _legal_lines(text: str) -> list[tuple[str, str]]:
-    """Return (line, folded line) for each line of `text` where _LEGAL_WORDS matches."""
-    folded_text = fold_text(text)
-    found = []
+def _first_match_per_line(pattern: re.Pattern[str], folded_text: str) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """Yield the start and end of each line where `pattern` matches, with its first match in that line.
+
+    One search of the whole text replaces one search per line. That is the
+    same only for a pattern that never matches across a line break.
+    """
     line_end = -1
-    for match in _LEGAL_WORDS_IN_LINE.finditer(folded_text):
+    for match in pattern.finditer(folded_text):
         if match.start() <= line_end:
-            continue  # this line is already taken
+            continue  # not the first match in its line
         line_start = folded_text.rfind("\n", 0, match.start()) + 1
         line_end = folded_text.find("\n", match.end())
         if line_end == -1:
             line_end = len(folded_text)
-        found.append((text[line_start:line_end], folded_text[line_start:line_end]))
-    return found
+        yield line_start, line_end, match
 
 
 def find_legal_sirens(text: str) -> set[str]:
     """Return the SIRENs printed in the supplier's legal mentions (RCS, SIREN, French VAT number, SIRET)."""
     sirens: set[str] = set()
-    for line, folded in _legal_lines(text):
+    folded_text = fold_text(text)
+    for line_start, line_end, _ in _first_match_per_line(_LEGAL_WORDS_IN_LINE, folded_text):
+        line = text[line_start:line_end]
+        folded = folded_text[line_start:line_end]
         if _CUSTOMER_WORDS.search(folded) or _BANK_WORDS.search(folded):
             continue
         for match in SIRET_PATTERN.finditer(line):
@@ -391,11 +409,10 @@ _CUSTOMER_VAT_LINE = re.compile(
 
 def find_customer_vat_number(text: str) -> str | None:
     """Return the customer's VAT number printed as "N° TVA client …", or None."""
-    for line, folded in zip(text.split("\n"), fold_text(text).split("\n"), strict=True):
-        label = _CUSTOMER_VAT_LINE.search(folded)
-        if label is None:
-            continue
-        match = _VAT_NUMBER.search(line, label.end())
+    # _CUSTOMER_VAT_LINE never crosses a line break: it has no "\s" and "[^\n]" stops at one.
+    for line_start, line_end, label in _first_match_per_line(_CUSTOMER_VAT_LINE, fold_text(text)):
+        line = text[line_start:line_end]
+        match = _VAT_NUMBER.search(line, label.end() - line_start)
         if match:
             return (match.group(1) + match.group(2)).replace(" ", "").replace("-", "").replace(".", "")
     return None

@@ -7,6 +7,7 @@ SIRETs do not pass the plain Luhn check.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from stdnum.fr import siren as stdnum_siren
 from stdnum.fr import siret as stdnum_siret
@@ -37,8 +38,12 @@ def normalise_siren(value: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_valid_siret(siret: str) -> bool:
-    """Tell whether a normalised SIRET passes the checksum (La Poste's exception included)."""
+    """Tell whether a normalised SIRET passes the checksum (La Poste's exception included).
+
+    Cached because detection checks the same few SIRETs several times per invoice.
+    """
     return stdnum_siret.is_valid(siret)
 
 
