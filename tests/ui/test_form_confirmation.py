@@ -165,3 +165,23 @@ async def test_flow_deposit_names_flow_not_invoice(rig):
         assert messages[0] == ("Flux CPP0011234 reçu par Chorus Pro pour la facture FAC-2026-0005 ; "
                                "la facture apparaîtra une fois le flux intégré.")
         assert messages[1] == "Facture FAC-2026-0003 déposée sur Chorus Pro (n°\u00a05000001)."
+
+
+async def test_edited_field_drops_old_error(rig):
+    from textual.widgets import Select
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, SERVICE_REQUIRED_INVOICE)
+        await pilot.press("tab", "enter", "home", "enter", "ctrl+s")
+        await settle(pilot)
+        error = form.query_one("#error-service_code", Static)
+        assert error.display
+
+        service = form.query_one("#service_code-select", Select)
+        service.focus()
+        await pilot.press("enter", "home", "down", "enter")
+        await settle(pilot)
+        assert service.value == "CCAS"
+        assert not error.display
+        assert not form.query_one("#row-service_code").has_class("has-error")

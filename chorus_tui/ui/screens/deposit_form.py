@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static
 
@@ -251,6 +252,22 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         select = self.query_one(f"#{dom_id(name)}", Select)
         if value is not None and any(option_value == value for _, option_value in select._options):
             select.value = value
+
+    @on(Input.Changed, ".field-input")
+    @on(Select.Changed, ".field-input")
+    def _field_edited(self, event: Input.Changed | Select.Changed) -> None:
+        """Hide a field's check results once the user changes it: they described the old value."""
+        control = event.control
+        # Values set by the form itself (filling, offering services) keep their results.
+        if control.id is None or not control.has_focus_within:
+            return
+        name = control.id.removesuffix("-select")
+        try:
+            error = self.query_one(f"#error-{name}", Static)
+        except NoMatches:
+            return
+        error.display = False
+        self.query_one(f"#row-{name}").remove_class("has-error", "has-warning")
 
     # -- directory lookups ------------------------------------------------------------------------
 
