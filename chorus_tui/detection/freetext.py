@@ -331,8 +331,8 @@ def find_siret_mentions(text: str) -> list[SiretMention]:
 
 
 # Words of a supplier's legal mentions (footer or letterhead).
-# Alternatives starting with a letter come first and the whole words share one "\b": the
-# regex engine rejects an alternative by its first letter in one step, which makes a search
+# Alternatives starting with a letter come first and the whole words share one "\b". The
+# regex engine rejects an alternative by its first letter in one step, so a search is
 # several times faster than with a "\b" before each word.
 _LEGAL_WORDS = re.compile(
     r"capital|tva\s+intra|n\s?°\s*tva|no\.?\s+tva|numero\s+de\s+tva|siege\s+social|immatricul"
@@ -401,6 +401,7 @@ def find_legal_sirens(text: str) -> set[str]:
 
 
 _VAT_NUMBER = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2})\s?([0-9A-Z][0-9A-Z \-.]{5,16}[0-9A-Z])(?![A-Za-z0-9])")
+# Each alternative contains one of the words of _CUSTOMER_WORDS.
 _CUSTOMER_VAT_LINE = re.compile(
     r"(?:tva|vat|ust|btw|iva)[^\n]{0,30}(?:client|acheteur|destinataire|customer|buyer)"
     r"|(?:client|acheteur|destinataire|customer|buyer)[^\n]{0,30}(?:tva|vat)"
@@ -409,10 +410,15 @@ _CUSTOMER_VAT_LINE = re.compile(
 
 def find_customer_vat_number(text: str) -> str | None:
     """Return the customer's VAT number printed as "N° TVA client …", or None."""
-    # _CUSTOMER_VAT_LINE never crosses a line break: it has no "\s" and "[^\n]" stops at one.
-    for line_start, line_end, label in _first_match_per_line(_CUSTOMER_VAT_LINE, fold_text(text)):
+    # Only the lines with a customer word can match _CUSTOMER_VAT_LINE, and searching for these
+    # words first costs less than searching the whole text for the label.
+    folded_text = fold_text(text)
+    for line_start, line_end, _ in _first_match_per_line(_CUSTOMER_WORDS, folded_text):
+        label = _CUSTOMER_VAT_LINE.search(folded_text[line_start:line_end])
+        if label is None:
+            continue
         line = text[line_start:line_end]
-        match = _VAT_NUMBER.search(line, label.end() - line_start)
+        match = _VAT_NUMBER.search(line, label.end())
         if match:
             return (match.group(1) + match.group(2)).replace(" ", "").replace("-", "").replace(".", "")
     return None
