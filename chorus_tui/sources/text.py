@@ -83,11 +83,10 @@ def fold_text(text: str) -> str:
     last_text, last_folded = _last_fold
     if text is last_text:
         return last_folded
-    if text.isascii():
-        # For ASCII, folding is lower-casing, plus the backquote read as an apostrophe.
-        folded = text.lower().replace("`", "'")
-    else:
-        folded = text.translate(_FOLD_TABLE)
+    # For ASCII, folding is lower-casing, plus the backquote read as an apostrophe.
+    folded = text.lower().replace("`", "'")
+    if not text.isascii():
+        folded = _fold_non_ascii(text, folded)
     if "\n" in text:
         _last_fold = (text, folded)
     return folded
@@ -97,6 +96,42 @@ def fold_text(text: str) -> str:
 # text in several places, and the identity check makes the later calls free. Replacing one
 # tuple of immutable strings is safe across threads.
 _last_fold: tuple[str, str] = ("\n", "\n")
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _fold_non_ascii(text: str, lowered: str) -> str:
+    """Fold the non-ASCII characters of `lowered`, which is `text` lower-cased.
+
+    Replacing each distinct non-ASCII character costs much less than
+    translating every character. That gives the same result only when each
+    character lower-cases to one character that folds as it does, and folding
+    it again changes nothing; otherwise the whole text is translated.
+    """
+    replacements = []
+    for char in set(_NON_ASCII.findall(text)):
+        lowered_char = _lowered_char_to_fold(char)
+        if lowered_char is None:
+            return text.translate(_FOLD_TABLE)
+        folded_char = _fold_char(char)
+        if lowered_char != folded_char and not lowered_char.isascii():
+            replacements.append((lowered_char, folded_char))
+    for lowered_char, folded_char in replacements:
+        lowered = lowered.replace(lowered_char, folded_char)
+    return lowered
+
+
+@cache
+def _lowered_char_to_fold(char: str) -> str | None:
+    """Return `char` lower-cased when lower-casing then folding gives the same as folding it, else None."""
+    if char == "\N{GREEK CAPITAL LETTER SIGMA}":
+        return None  # str.lower() gives "σ" or, at the end of a word, "ς"
+    lowered = char.lower()
+    folded = _fold_char(char)
+    if len(lowered) != 1 or _fold_char(lowered) != folded or _fold_char(folded) != folded:
+        return None
+    return lowered
 
 
 _APOSTROPHES = frozenset("’‘ʼ`´")
