@@ -35,12 +35,13 @@ from chorus_tui.chorus.errors import (
     ChorusError,
     ChorusUnavailable,
     TechnicalAccountRefused,
+    server_detail,
 )
 from chorus_tui.chorus.retry import RetryPolicy
-from chorus_tui.chorus.settings import ConnectionSettings, Credentials
+from chorus_tui.chorus.settings import DEFAULT_URLS, ConnectionSettings, Credentials
 from chorus_tui.chorus.wire import CHORUS_TIMEZONE
 from chorus_tui.clock import Clock, SystemClock
-from chorus_tui.config import AppConfig, update_profile
+from chorus_tui.config import AppConfig, load_config, update_profile
 from chorus_tui.i18n import Message
 from chorus_tui.secrets import SecretName, SecretStorage, SecretStore
 from chorus_tui.validation.display import Day
@@ -103,7 +104,14 @@ class SupplierOption:
 
 @dataclass(frozen=True)
 class StepResult:
-    """Result of one step; `cause` (failures only) gives the likely cause and the fix."""
+    """Result of one step.
+
+    On a failure, `message` is the error's own explanation and `cause` the
+    likely cause with its fix in this step's terms. `detail` is the server's
+    own text, when the cause does not already contain it. The screen and
+    `config test` both show `explanation` then `detail`, so that a failure is
+    explained once, in one wording.
+    """
 
     step: Step
     outcome: Outcome
@@ -112,10 +120,16 @@ class StepResult:
     error: ChorusError | None = field(default=None, repr=False, compare=False)
     suppliers: tuple[SupplierOption, ...] = ()
     warning: Message | None = None
+    detail: Message | None = None
 
     @property
     def ok(self) -> bool:
         return self.outcome is Outcome.SUCCESS
+
+    @property
+    def explanation(self) -> Message:
+        """The text to show for this step: the cause and fix of a failure, else the outcome."""
+        return self.cause if self.cause is not None else self.message
 
     @property
     def title(self) -> Message:
@@ -386,13 +400,15 @@ class _ConnectionRun:
         return StepResult(step, Outcome.SKIPPED, Message("connection.skipped"))
 
     def _failure(self, step: Step, error: ChorusError) -> StepResult:
-        return StepResult(step, Outcome.FAILURE, error.message, cause=self._cause(step, error), error=error)
+        return StepResult(step, Outcome.FAILURE, error.message, cause=self._cause(step, error), error=error,
+                          detail=_server_words(error))
 
     def _cause(self, step: Step, error: ChorusError) -> Message:
         """Return the likely cause of `error` at `step`, with the fix the user can apply."""
         environment = self.environment
         if isinstance(error, ChorusUnavailable):
-            return Message("connection.cause_unavailable", {"environment": environment})
+            # The error's own message names the address tried and the kind of failure.
+            return error.message
         if isinstance(error, ApplicationRefused):
             return Message("connection.cause_application", {"environment": environment})
         if isinstance(error, TechnicalAccountRefused):
@@ -405,7 +421,17 @@ class _ConnectionRun:
         if isinstance(error, ApiNotSubscribed):
             name = API_FAMILY_NAMES.get(error.api_family, error.api_family)
             return Message("connection.cause_api_not_subscribed", {"api": name, "environment": environment})
-        return Message("connection.cause_other", {"environment": environment})
+        # An unexpected response or a business refusal: the error's own message names the endpoint and status.
+        return error.message
+
+
+def _server_words(error: ChorusError) -> Message | None:
+    """Return the server's own text of a refused application or account, which the causes leave out."""
+    if isinstance(error, ApplicationRefused):
+        return server_detail(error.detail)
+    if isinstance(error, TechnicalAccountRefused):
+        return server_detail(error.description)
+    return None
 
 
 @dataclass(frozen=True)
@@ -425,6 +451,7 @@ class ConnectionSetup:
     # The transport the test ran through, when it was not the network: the
     # in-process simulator of the demo environment, or a test's transport.
     transport: httpx.AsyncBaseTransport | None = field(default=None, repr=False, compare=False)
+    invoice_folder: Path | None = None
 
     @property
     def password_expiry(self) -> date | None:
@@ -446,7 +473,7 @@ def save_connection_setup(setup: ConnectionSetup, *, store: SecretStore | None =
     }, setup.storage)
 
     siret = setup.supplier.siret if setup.supplier.siret and len(setup.supplier.siret) == 14 else None
-    return update_profile(setup.profile, {
+    changes: dict[str, Any] = {
         "environment": setup.settings.environment,
         "client_id": setup.credentials.client_id,
         "technical_login": setup.credentials.technical_login,
@@ -455,4 +482,28 @@ def save_connection_setup(setup: ConnectionSetup, *, store: SecretStore | None =
         "supplier_name": setup.supplier.name,
         "bank_account_id": setup.bank_account_id,
         "technical_password_expiry": setup.password_expiry,
-    }, config_file)
+        "urls": _url_overrides(setup.settings, load_config(config_file).profile(setup.profile).urls),
+    }
+    if setup.invoice_folder is not None:
+        changes["invoice_folder"] = setup.invoice_folder
+    return update_profile(setup.profile, changes, config_file)
+
+
+def _url_overrides(settings: ConnectionSettings, current: dict) -> dict:
+    """Return the profile's URL overrides with those of `settings`' environment set, or removed when default.
+
+    Only URLs that differ from the real gateways are written, so a profile
+    that uses the defaults follows them if they ever change.
+    """
+    overrides = {environment: urls.model_dump(exclude_none=True) for environment, urls in current.items()}
+    token_default, api_default = DEFAULT_URLS[settings.environment]
+    changed = {}
+    if settings.token_url != token_default:
+        changed["token_url"] = settings.token_url
+    if settings.api_url != api_default:
+        changed["api_url"] = settings.api_url
+    if changed:
+        overrides[settings.environment] = changed
+    else:
+        overrides.pop(settings.environment, None)
+    return overrides

@@ -8,6 +8,7 @@ the real PISTE gateway, or the demo's simulator.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,10 @@ if TYPE_CHECKING:
     from chorus_tui.ui.app import ChorusApp
 
 log = logging.getLogger(__name__)
+
+# Source folder of a profile whose invoice folder is not set yet: a path that is never a folder, so
+# nothing is listed until the connection screen sets the real one.
+NO_INVOICE_FOLDER = Path(os.devnull)
 
 # The demo polls often so that the simulated statuses, which move every 10 to 20 s, show up quickly.
 DEMO_POLL_INTERVAL = 3.0
@@ -162,11 +167,13 @@ def profile_simulator(profile_name: str, clock: Clock) -> Simulator:
 def build_profile_context(profile: ResolvedProfile, *, clock: Clock) -> AppContext:
     """Gather the store, folder, client and services of a configured profile.
 
-    The client is left out when the profile has no credentials: the
-    connection screen then comes first and `context.connect` builds it.
+    The client is left out when the profile has no credentials or no invoice
+    folder: the connection screen then comes first, requests both, and
+    `context.connect` builds the client and the folder source. Until then the
+    source points at no folder, so the current directory is never read.
     """
     config = profile.config
-    folder = config.invoice_folder or Path.cwd()
+    folder = config.invoice_folder or NO_INVOICE_FOLDER
     supplier = Supplier(structure_id=config.supplier_structure_id, siret=config.supplier_siret,
                         name=config.supplier_name, bank_account_id=config.bank_account_id)
     source = FolderSource(folder, supplier_sirets={config.supplier_siret} if config.supplier_siret else ())
@@ -183,7 +190,7 @@ def build_profile_context(profile: ResolvedProfile, *, clock: Clock) -> AppConte
         poll_interval=float(config.poll_interval_seconds),
         password_expiry=config.technical_password_expiry,
     )
-    if profile.credentials is not None:
+    if profile.credentials is not None and config.invoice_folder is not None:
         transport = simulator.transport() if simulator is not None else None
         attach_client(context, ChorusClient(profile.settings, profile.credentials, transport=transport, clock=clock))
 
@@ -211,6 +218,9 @@ async def _connect_from_setup(context: AppContext, setup: ConnectionSetup, clock
         transport = context.simulator.transport()
     client = ChorusClient(setup.settings, setup.credentials, transport=transport, clock=clock)
     attach_client(context, client)
+    if setup.invoice_folder is not None:
+        sirets = {setup.supplier.siret} if setup.supplier.siret else set()
+        context.source = FolderSource(setup.invoice_folder, supplier_sirets=sirets)
     context.password_expiry = setup.password_expiry
     context.supplier = Supplier(structure_id=setup.supplier.structure_id, siret=setup.supplier.siret,
                                 name=setup.supplier.name, bank_account_id=setup.bank_account_id)

@@ -66,9 +66,9 @@ def _run_test(profile_name: str | None, config) -> int:
     ))
     marks = {Outcome.SUCCESS: "✓", Outcome.FAILURE: "✗", Outcome.SKIPPED: "-"}
     for result in report.steps:
-        print(f"{marks[result.outcome]} {result.title} : {result.message}")
-        if result.cause is not None:
-            print(f"    {result.cause}")
+        print(f"{marks[result.outcome]} {result.title} : {result.explanation}")
+        if result.detail is not None:
+            print(f"    {result.detail}")
         if result.warning is not None:
             print(f"    ! {result.warning}")
     return 0 if report.ok else 1

@@ -72,8 +72,12 @@ async def test_form_and_actions_in_view(size):
     async with host.run_test(size=size) as pilot:
         await pilot.pause()
         screen = pilot.app.screen
-        _assert_in_view(screen, "#environment", "#client-id", "#technical-password", "#connection-status",
-                        "#connection-steps", "#test", "#save", "#cancel")
+        # The environment, what it means and the addresses the test will contact come first.
+        _assert_in_view(screen, "#environment", "#environment-note", "#token-url", "#api-url", "#client-id",
+                        "#test", "#save", "#cancel")
+        if size == (100, 30):
+            _assert_in_view(screen, "#technical-password", "#invoice-folder", "#connection-status",
+                            "#connection-steps")
         assert screen.query_one("#connection-form").scroll_y == 0
 
 

@@ -19,6 +19,7 @@ from chorus_tui.connection import ConnectionSetup, Step
 from chorus_tui.i18n import set_language
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER
 from chorus_tui.secrets import SecretName, SecretSource, SecretStorage, SecretStore, secrets_file_path
+from chorus_tui.sources import demo_invoice_folder
 from chorus_tui.ui.screens.connection import ConnectionScreen, SecretStorageScreen
 
 from .helpers import CLIENT_ID, CLIENT_SECRET, TECH_LOGIN, TECH_PASSWORD, simulator
@@ -53,8 +54,10 @@ def _screen(clock: ManualClock, sim, *, store: SecretStore | None = None) -> Con
 
 
 async def _fill(pilot, *, login: str = TECH_LOGIN, password: str = TECH_PASSWORD) -> None:
+    # The demo invoices are a real folder of PDF files, read and never written.
     values = {"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET,
-              "technical-login": login, "technical-password": password}
+              "technical-login": login, "technical-password": password,
+              "invoice-folder": str(demo_invoice_folder())}
     for field_id, value in values.items():
         pilot.app.screen.query_one(f"#{field_id}", Input).value = value
     await pilot.pause()
@@ -153,8 +156,7 @@ async def test_empty_fields_are_required():
      f"Le compte technique {TECH_LOGIN} est refusé (Qualification)"),
     ({"unsubscribed": {"factures"}}, Step.FACTURES,
      "L'application PISTE n'a pas accès à l'API Factures (Qualification)"),
-    ({"maintenance": True}, Step.TECHNICAL_ACCOUNT,
-     "Chorus Pro ou PISTE ne répond pas (Qualification) : ce n'est pas un problème d'identifiants."),
+    ({"maintenance": True}, Step.TECHNICAL_ACCOUNT, "Chorus Pro est en maintenance"),
 ])
 async def test_failure_kind_is_shown(auth, failed_step, cause_start):
     clock = ManualClock()
@@ -246,12 +248,50 @@ async def test_storage_choice_cancel_saves_nothing():
     assert not config_path().exists()
 
 
-async def test_escape_cancels():
+async def test_escape_on_first_screen_asks():
+    from chorus_tui.ui.screens.connection import QuitConfirmScreen
+
     clock = ManualClock()
     host = ScreenHost(_screen(clock, simulator(clock)))
     async with host.run_test(size=(120, 60)) as pilot:
         await pilot.press("escape")
         await pilot.pause()
+        assert isinstance(pilot.app.screen, QuitConfirmScreen)
+        assert str(pilot.app.screen.query_one("#quit-title", Static).render()) == "Quitter sans enregistrer ?"
+        # Escape again, or Enter on the focused button, goes back to the form with nothing lost.
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConnectionScreen)
+        assert host.results == []
+
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.click("#quit-leave")
+        await pilot.pause()
+    assert host.results == [None]
+
+
+async def test_escape_over_another_screen_cancels():
+    from textual.screen import Screen as PlainScreen
+
+    class TwoScreenHost(App[None]):
+        """Opens the connection screen over another one, as a key of the invoice list does."""
+
+        def __init__(self, screen: ConnectionScreen) -> None:
+            super().__init__()
+            self.connection_screen = screen
+            self.results: list[ConnectionSetup | None] = []
+
+        def on_mount(self) -> None:
+            self.push_screen(PlainScreen(id="below"))
+            self.push_screen(self.connection_screen, self.results.append)
+
+    clock = ManualClock()
+    host = TwoScreenHost(_screen(clock, simulator(clock)))
+    async with host.run_test(size=(120, 60)) as pilot:
+        await pilot.press("escape")
+        await pilot.pause()
+        assert pilot.app.screen.id == "below"
     assert host.results == [None]
 
 

@@ -107,6 +107,19 @@ async def test_refused_account_names_cause():
     assert all(result.outcome is Outcome.SKIPPED for result in report.steps[2:])
 
 
+async def test_refusal_explained_once_with_server_words():
+    clock = ManualClock()
+    report = await _run(clock, simulator(clock, refuse_account=True))
+
+    account = report.steps[1]
+    assert account.explanation == account.cause
+    assert account.detail is not None
+    assert account.detail.key in ("chorus.server_detail", "chorus.no_server_detail")
+    # The detail quotes the server only: the cause's advice is not repeated in another wording.
+    assert "424" not in str(account.detail)
+    assert "Raccordements" not in str(account.detail)
+
+
 async def test_refused_account_near_expiry_suggests_expiry():
     clock = ManualClock()  # 2026-03-02
     report = await _run(clock, simulator(clock, refuse_account=True), stored_password_expiry=date(2026, 3, 1))
@@ -157,10 +170,10 @@ async def test_maintenance_is_not_credentials():
 
     account = report.steps[1]
     assert isinstance(account.error, ChorusUnavailable)
-    assert str(account.cause) == (
-        "Chorus Pro ou PISTE ne répond pas (Qualification) : ce n'est pas un problème d'identifiants. "
-        "Réessayez plus tard ; les interruptions sont annoncées sur le site de la communauté Chorus Pro."
-    )
+    assert account.cause == account.error.message
+    assert "Chorus Pro est en maintenance" in str(account.explanation)
+    assert "identifiants ne sont pas en cause" in str(account.explanation)
+    assert account.detail is None
     assert all(result.outcome is Outcome.SKIPPED for result in report.steps[2:])
 
 
@@ -173,7 +186,7 @@ async def test_token_endpoint_down_is_unavailable(kind):
 
     token = report.steps[0]
     assert isinstance(token.error, ChorusUnavailable)
-    assert token.cause.key == "connection.cause_unavailable"
+    assert token.cause.key.startswith("chorus.unavailable_")
 
 
 async def test_unavailable_during_families_stops_run():

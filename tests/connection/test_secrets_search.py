@@ -23,6 +23,7 @@ from chorus_tui.connection import collect_connection_test, save_connection_setup
 from chorus_tui.i18n import set_language
 from chorus_tui.secrets import SecretName, SecretsError, SecretStorage, SecretStore, secrets_file_path
 from chorus_tui.ui.screens.connection import ConnectionScreen
+from chorus_tui.sources import demo_invoice_folder
 
 from .helpers import CLIENT_ID, CLIENT_SECRET, TECH_LOGIN, TECH_PASSWORD, credentials, settings, simulator
 
@@ -105,7 +106,8 @@ async def test_secrets_stay_out_of_files_logs_and_messages(isolated_home, log_fi
     host = _Host(screen)
     async with host.run_test(size=(120, 60)) as pilot:
         for field_id, value in {"client-id": CLIENT_ID, "client-secret": CLIENT_SECRET,
-                                "technical-login": TECH_LOGIN, "technical-password": TECH_PASSWORD}.items():
+                                "technical-login": TECH_LOGIN, "technical-password": TECH_PASSWORD,
+                                "invoice-folder": str(demo_invoice_folder())}.items():
             screen.query_one(f"#{field_id}", Input).value = value
         await pilot.press("ctrl+t")
         await pilot.app.workers.wait_for_complete()

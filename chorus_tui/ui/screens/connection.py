@@ -1,10 +1,12 @@
 """Connection screen: enter the PISTE application and the technical account, test them, choose the supplier, save.
 
-The screen delegates the work to the core: `chorus_tui.connection` runs the
-test and saves the setup, `chorus_tui.secrets` stores the secrets. It
-dismisses with a `ConnectionSetup` (None when cancelled) and posts
-`ConnectionScreen.Configured` after a save, so the app can build its client.
-Every dependency is injectable, so tests run it against the simulator.
+The screen shows the environment with what it means and the two addresses the
+test will contact, and requests the invoice folder. It delegates the work to
+the core: `chorus_tui.connection` runs the test and saves the setup,
+`chorus_tui.secrets` stores the secrets. It dismisses with a `ConnectionSetup`
+(None when cancelled) and posts `ConnectionScreen.Configured` after a save,
+so the app can build its client. Every dependency is injectable, so tests run
+it against the simulator.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,9 +27,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
-from chorus_tui.chorus.settings import Credentials, Environment
+from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
 from chorus_tui.clock import Clock
-from chorus_tui.config import AppConfig, ConfigError, load_config
+from chorus_tui.config import AppConfig, ConfigError, EnvironmentUrls, load_config
 from chorus_tui.connection import (
     ConnectionSetup,
     Outcome,
@@ -43,9 +45,13 @@ from chorus_tui.secrets import KeyringStatus, SecretName, SecretsError, SecretSt
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ConnectionScreen", "ConnectionSetup", "SecretStorageScreen"]
+__all__ = ["ConnectionScreen", "ConnectionSetup", "QuitConfirmScreen", "SecretStorageScreen"]
 
 STEP_MARKS = {Outcome.SUCCESS: "✓", Outcome.FAILURE: "✗", Outcome.SKIPPED: "–"}
+
+CREDENTIAL_FIELDS = ("client-id", "client-secret", "technical-login", "technical-password")
+URL_FIELDS = ("token-url", "api-url")
+FOLDER_FIELD = "invoice-folder"
 
 
 class TranslatedSelectOverlay(SelectOverlay):
@@ -105,6 +111,42 @@ class SecretStorageScreen(ModalScreen[SecretStorage | None]):
         self.dismiss(None)
 
 
+class QuitConfirmScreen(ModalScreen[bool]):
+    """Asks before Escape leaves the connection screen that opened the application, which then closes."""
+
+    CSS_PATH = "connection.tcss"
+
+    BINDINGS = [
+        Binding("escape", "stay", t("connection.quit_stay"), key_display=t("ui.keyname_escape"), id="quit_stay"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="quit-confirm")
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="quit-dialog"):
+            yield Static(t("connection.quit_title"), id="quit-title")
+            yield Static(t("connection.quit_detail"), id="quit-detail")
+            with Horizontal(id="quit-buttons"):
+                yield Button(t("connection.quit_stay"), id="quit-stay", variant="primary", compact=True)
+                yield Button(t("connection.quit_leave"), id="quit-leave", variant="error", compact=True)
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#quit-stay", Button).focus()
+
+    @on(Button.Pressed, "#quit-leave")
+    def _leave(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#quit-stay")
+    def _stay_pressed(self) -> None:
+        self.dismiss(False)
+
+    def action_stay(self) -> None:
+        self.dismiss(False)
+
+
 class ConnectionScreen(Screen[ConnectionSetup | None]):
     """Form of the connection settings with a step-by-step connection test."""
 
@@ -158,8 +200,12 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         self.suppliers: tuple[SupplierOption, ...] = ()
         self.tested_credentials: Credentials | None = None
         self.tested_environment: Environment | None = None
+        self.tested_settings: ConnectionSettings | None = None
         self.setup: ConnectionSetup | None = None
         self.secrets_masked = True
+        # The addresses typed for each environment, kept when the user switches environments back and forth.
+        self.typed_urls: dict[Environment, tuple[str, str]] = {}
+        self.shown_environment: Environment | None = None
 
     # -- layout -----------------------------------------------------------------------------------
 
@@ -176,6 +222,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
             yield from self._choice("environment", t("connection.label_environment"), environments,
                                     value=profile.environment, allow_blank=False)
+            yield Static("", id="environment-note", classes="setting-note")
+            settings = profile.connection_settings()
+            yield from self._field("token-url", t("connection.label_token_url"), settings.token_url)
+            yield from self._field("api-url", t("connection.label_api_url"), settings.api_url)
             yield from self._field("client-id", t("connection.label_client_id"), profile.client_id or "")
             yield from self._field("client-secret", t("connection.label_client_secret"),
                                    self._stored_secret(SecretName.CLIENT_SECRET), password=True)
@@ -183,6 +233,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
                                    profile.technical_login or "", placeholder=t("connection.placeholder_login"))
             yield from self._field("technical-password", t("connection.label_technical_password"),
                                    self._stored_secret(SecretName.TECHNICAL_PASSWORD), password=True)
+            folder = str(profile.invoice_folder) if profile.invoice_folder else ""
+            yield from self._field(FOLDER_FIELD, t("connection.label_invoice_folder"), folder,
+                                   placeholder=t("connection.placeholder_invoice_folder"))
+            yield Static("", id="invoice-folder-note", classes="setting-note")
 
             yield Static(t("connection.not_tested"), id="connection-status")
             with Vertical(id="connection-steps"):
@@ -217,15 +271,90 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         yield Static("", id=f"{field_id}-error", classes="setting-error")
 
     def on_mount(self) -> None:
-        self.title = t("connection.title")
         self.sub_title = t("connection.label_profile", profile=self.profile)
         for error_label in self.query(".setting-error").exclude("#config-error"):
             error_label.display = False
         self.query_one("#supplier-choice").display = False
         self._show_pending_steps()
+        self._show_environment(self.environment)
+        self._describe_folder()
         # Start where typing is needed: the first empty field, else the test button.
-        empty = [field for field in self.query(".setting-input").results(Input) if not field.value]
+        empty = [field for field in self.query(".setting-input").results(Input) if not field.value and not field.disabled]
         (empty[0] if empty else self.query_one("#test", Button)).focus()
+
+    # -- environment and addresses --------------------------------------------------------------------
+
+    @on(Select.Changed, "#environment")
+    def _environment_changed(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self._show_environment(Environment(event.value))
+
+    def _show_environment(self, environment: Environment) -> None:
+        """Show what the environment is, put it in the title, and fill in the addresses the test will contact."""
+        previous = self.shown_environment
+        if previous is not None and previous is not environment:
+            self.typed_urls[previous] = (self._value("token-url"), self._value("api-url"))
+        if previous is not environment:
+            settings = self.config.profile(self.profile).connection_settings(environment)
+            token_url, api_url = self.typed_urls.get(environment, (settings.token_url, settings.api_url))
+            self.query_one("#token-url", Input).value = token_url
+            self.query_one("#api-url", Input).value = api_url
+        self.shown_environment = environment
+        name = t(f"connection.environment_{environment}")
+        self.title = t("connection.title_environment", environment=name)
+        self._set_note("#environment-note", t(f"connection.environment_note_{environment}"))
+        # The demo's simulator runs in-process and its addresses are never contacted, so they are not editable.
+        for field_id in URL_FIELDS:
+            self.query_one(f"#{field_id}", Input).disabled = environment is Environment.DEMO
+
+    def _settings(self, environment: Environment) -> ConnectionSettings | None:
+        """Return the addresses typed for `environment`, or None after showing an error under an invalid one."""
+        if environment is Environment.DEMO:
+            return ConnectionSettings.for_environment(environment)
+        errors: dict[str, str] = {}
+        values = {field_id: self._value(field_id) for field_id in URL_FIELDS}
+        for field_id, value in values.items():
+            try:
+                EnvironmentUrls(token_url=value or None)
+            except ValidationError:
+                errors[field_id] = t("connection.url_invalid", value=value)
+            if not value:
+                errors[field_id] = t("connection.required")
+        self._show_errors(URL_FIELDS, errors)
+        if errors:
+            return None
+        return ConnectionSettings(environment, values["token-url"].rstrip("/"), values["api-url"].rstrip("/"))
+
+    # -- invoice folder -----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#invoice-folder")
+    def _folder_changed(self) -> None:
+        self._describe_folder()
+
+    def _folder_path(self) -> Path | None:
+        value = self._value(FOLDER_FIELD)
+        return Path(value).expanduser() if value else None
+
+    def _folder_problem(self, folder: Path | None) -> str | None:
+        """Return why `folder` cannot be the invoice folder, or None when it is an existing folder."""
+        if folder is None:
+            return t("connection.folder_required")
+        if not folder.exists():
+            return t("connection.folder_missing", folder=str(folder))
+        if not folder.is_dir():
+            return t("connection.folder_not_directory", folder=str(folder))
+        return None
+
+    def _describe_folder(self) -> None:
+        """Show under the folder field how many PDF files it holds, or why it cannot be used."""
+        from chorus_tui.sources.folder import FolderSource
+
+        folder = self._folder_path()
+        if folder is None or self._folder_problem(folder) is not None:
+            self._set_note("#invoice-folder-note", "")
+            return
+        count = len(FolderSource(folder).pdf_paths())
+        self._set_note("#invoice-folder-note", t("connection.folder_pdf_count", count=count))
 
     def _load_config(self) -> None:
         try:
@@ -257,24 +386,17 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         return self.query_one(f"#{field_id}", Input).value.strip()
 
     def _validate(self) -> Credentials | None:
-        """Check every field, show one inline error per invalid field, and return the credentials if all pass."""
+        """Check every credential field, show one inline error per invalid field, and return the credentials if all pass."""
         errors: dict[str, str] = {}
-        for field_id in ("client-id", "client-secret", "technical-login", "technical-password"):
+        for field_id in CREDENTIAL_FIELDS:
             if not self._value(field_id):
                 errors[field_id] = t("connection.required")
         login = self._value("technical-login")
         if login and not is_technical_login(login):
             errors["technical-login"] = t("connection.login_invalid", value=login)
 
-        for field_id in ("client-id", "client-secret", "technical-login", "technical-password"):
-            error_label = self.query_one(f"#{field_id}-error", Static)
-            error_label.update(errors.get(field_id, ""))
-            error_label.display = field_id in errors
-            self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
-            self.query_one(f"#{field_id}-row").set_class(field_id in errors, "-invalid")
-
+        self._show_errors(CREDENTIAL_FIELDS, errors)
         if errors:
-            self.query_one(f"#{next(iter(errors))}", Input).focus()
             return None
         return Credentials(
             client_id=self._value("client-id"),
@@ -282,6 +404,19 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             technical_login=login,
             technical_password=SecretStr(self._value("technical-password")),
         )
+
+    def _show_errors(self, field_ids: tuple[str, ...], errors: dict[str, str]) -> None:
+        """Show each error under its field, clear the others, and put the cursor in the first invalid field."""
+        for field_id in field_ids:
+            error_label = self.query_one(f"#{field_id}-error", Static)
+            error_label.update(errors.get(field_id, ""))
+            error_label.display = field_id in errors
+            self.query_one(f"#{field_id}", Input).set_class(field_id in errors, "-invalid")
+            self.query_one(f"#{field_id}-row").set_class(field_id in errors, "-invalid")
+        if errors:
+            first = self.query_one(f"#{next(iter(errors))}", Input)
+            first.focus()
+            self.call_after_refresh(first.scroll_visible)
 
     @property
     def environment(self) -> Environment:
@@ -321,16 +456,33 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             self.query_one(f"#{field_id}", Input).password = self.secrets_masked
         self.refresh_bindings()
 
+    @property
+    def opened_the_app(self) -> bool:
+        """Tell whether this screen is the application's first, so that leaving it closes the application."""
+        return len(self.app.screen_stack) <= 2 and self.app.screen_stack[-1] is self
+
     def action_cancel(self) -> None:
+        if self.opened_the_app:
+            self.app.push_screen(QuitConfirmScreen(), self._quit_answered)
+            return
+        self._leave()
+
+    def _quit_answered(self, leave: bool | None) -> None:
+        if leave:
+            self._leave()
+
+    def _leave(self) -> None:
         self.workers.cancel_group(self, "connection")
         self.dismiss(None)
 
     def action_test_connection(self) -> None:
+        # The addresses are checked last, so that the cursor lands in the invalid field highest in the form.
         credentials = self._validate()
-        if credentials is None:
+        settings = self._settings(self.environment)
+        if settings is None or credentials is None:
             return
         self._reset_results()
-        self.run_worker(self._run_test(self.environment, credentials), name="connection-test",
+        self.run_worker(self._run_test(settings, credentials), name="connection-test",
                         group="connection", exclusive=True, exit_on_error=False)
 
     def _reset_results(self) -> None:
@@ -338,6 +490,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         self.suppliers = ()
         self.tested_credentials = None
         self.tested_environment = None
+        self.tested_settings = None
         self.query_one("#supplier-choice").display = False
         self._show_pending_steps()
         self._set_status(t("connection.testing"), "")
@@ -349,9 +502,9 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
             line.update(f"· {t(f'connection.step_{step}')}")
             line.set_classes("step -pending")
 
-    async def _run_test(self, environment: Environment, credentials: Credentials) -> None:
+    async def _run_test(self, settings: ConnectionSettings, credentials: Credentials) -> None:
         profile = self.config.profile(self.profile)
-        settings = profile.connection_settings(environment)
+        environment = settings.environment
         try:
             async for result in run_connection_test(
                 settings, credentials,
@@ -371,6 +524,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         if all(result.ok for result in self.results):
             self.tested_credentials = credentials
             self.tested_environment = environment
+            self.tested_settings = settings
             self._show_supplier_choice()
             self._set_status(t("connection.test_succeeded"), "-success")
         else:
@@ -393,11 +547,10 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
     def _show_result(self, result: StepResult) -> None:
         self.results.append(result)
-        # A failure leads with the likely cause and its fix; the error itself follows, dimmed, as detail.
-        lead = result.cause if result.cause is not None else result.message
-        text = Text(f"{STEP_MARKS[result.outcome]} {result.title} — {lead}")
-        if result.cause is not None:
-            text.append(f"\n{result.message}", style="dim")
+        # A failure leads with the likely cause and its fix; the server's own words follow, dimmed.
+        text = Text(f"{STEP_MARKS[result.outcome]} {result.title} — {result.explanation}")
+        if result.detail is not None:
+            text.append(f"\n{result.detail}", style="dim")
         if result.warning is not None:
             text.append(f"\n⚠ {result.warning}", style="bold")
         line = self.query_one(f"#step-{result.step}", Static)
@@ -465,7 +618,15 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
 
     def action_save(self) -> None:
         if self.tested_credentials is None or self.tested_environment is None or not self.suppliers:
-            self.notify(t("connection.test_first"), severity="warning")
+            failed = next((result for result in self.results if result.outcome is Outcome.FAILURE), None)
+            if failed is not None:
+                self.notify(t("connection.test_failed_save", step=str(failed.title)), severity="warning")
+            else:
+                self.notify(t("connection.test_first"), severity="warning")
+            return
+        problem = self._folder_problem(self._folder_path())
+        self._show_errors((FOLDER_FIELD,), {FOLDER_FIELD: problem} if problem else {})
+        if problem is not None:
             return
         status = self.secret_store.keyring_status()
         if status.usable:
@@ -483,12 +644,14 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         bank_value = self.query_one("#bank-account", Select).value
         setup = ConnectionSetup(
             profile=self.profile,
-            settings=self.config.profile(self.profile).connection_settings(self.tested_environment),
+            settings=self.tested_settings or self.config.profile(self.profile).connection_settings(
+                self.tested_environment),
             credentials=self.tested_credentials,
             supplier=supplier,
             bank_account_id=bank_value if isinstance(bank_value, int) else None,
             storage=storage,
             transport=self._transport,
+            invoice_folder=self._folder_path().resolve() if self._folder_path() else None,
         )
         try:
             save_connection_setup(setup, store=self.secret_store, config_file=self._config_file)
