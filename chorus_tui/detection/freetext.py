@@ -267,6 +267,9 @@ def _header_rows(folded: str) -> list[tuple[int, int, list[tuple[str, int, int]]
     """Return the start, end and labels of each line made only of two labels or more (a table's header row)."""
     rows = []
     for start, end in _line_spans(folded):
+        first = folded[start : start + 1]
+        if first.isalnum() and first not in LABEL_FIRST_CHARACTERS:
+            continue  # no separator before it and no label starts with it: a cheap early exit
         labels = _header_labels(folded, start, end)
         if len(labels) >= 2:
             rows.append((start, end, labels))

@@ -106,8 +106,8 @@ def _fold_non_ascii(text: str, lowered: str) -> str:
 
     Replacing each distinct non-ASCII character costs much less than
     translating every character. That gives the same result only when each
-    character lower-cases to one character that folds as it does, and folding
-    it again changes nothing; otherwise the whole text is translated.
+    character lower-cases to one character that folds as it does, and when
+    folding it again changes nothing. Otherwise the whole text is translated.
     """
     replacements = []
     for char in set(_NON_ASCII.findall(text)):
