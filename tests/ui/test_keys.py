@@ -66,19 +66,41 @@ async def test_to_do_view_lists_oldest_first(rig):
         assert table.selected_row.number == "FAC-2026-0014"
 
 
+def help_lines(screen: HelpScreen) -> list[str]:
+    """Return the help's key tables as the screen lays them out, one string per line."""
+    lines: list[str] = []
+    for widget in screen.query(".help-keys"):
+        for y in range(widget.content_region.height):
+            lines.append(widget.render_line(y).text.rstrip())
+    return lines
+
+
 async def test_help_lists_every_key(rig):
     async with rig.app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(rig.app.screen, HelpScreen)
-        text = "\n".join(str(widget.render()) for widget in rig.app.screen.query(".help-keys"))
+        text = " ".join(" ".join(help_lines(rig.app.screen)).split())
         for _, bindings in help_sections():
             for binding in bindings:
                 assert binding.description in text, binding.id
                 assert binding.tooltip in text, binding.id
         await pilot.press("escape")
         assert not isinstance(rig.app.screen, HelpScreen)
+
+
+async def test_help_wraps_right_of_keys(rig):
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = [line for line in help_lines(rig.app.screen) if line.strip()]
+        continued = [line for line in lines if line.startswith(" ")]
+        assert continued, "no description wraps at 80 columns"
+        for line in continued:
+            # A wrapped description goes on under itself (8 cells in), not under the key.
+            assert line.startswith(" " * 8), line
 
 
 async def test_bindings_have_ids_and_tooltips():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rich.text import Text
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -35,15 +35,15 @@ class HelpScreen(ModalScreen[None]):
                 yield Static(t("ui.help_palette_text"), classes="help-keys")
             yield Footer(compact=True, show_command_palette=False)
 
-    def _key_table(self, bindings: list[Binding]) -> Text:
-        lines = Text()
+    def _key_table(self, bindings: list[Binding]) -> Table:
+        # A grid, so that a description wrapped on a narrow terminal stays right of its key.
+        table = Table.grid(padding=(0, 1))
+        table.add_column(style="bold", min_width=7, no_wrap=True)
+        table.add_column()
         for binding in bindings:
             key = binding.key_display or self.app.get_key_display(binding)
-            if lines:
-                lines.append("\n")
-            lines.append(f"{key:<8}", style="bold")
-            lines.append(f"{binding.description} — {binding.tooltip}")
-        return lines
+            table.add_row(key, f"{binding.description} — {binding.tooltip}")
+        return table
 
     def action_close(self) -> None:
         self.dismiss(None)
