@@ -125,6 +125,17 @@ async def export(out: Path) -> list[Path]:
         await pilot.press("escape")
         await settle(pilot)
 
+        # The Côte-d'Ambre invoice passes every check: Ctrl+S asks before sending it.
+        await pilot.press("slash", *"FAC-2026-0010", "enter")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        save("deposit-confirm")
+        await pilot.press("escape", "escape", "escape")
+        await settle(pilot)
+
         # The rejected invoice's timeline shows the reason given by the recipient.
         await pilot.press("slash", *"FAC-2026-0008", "enter")
         await settle(pilot)

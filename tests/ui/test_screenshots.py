@@ -10,6 +10,7 @@ EXPECTED = {
     "invoices.svg": "FAC-2026-0014",
     "to-do.svg": "FAC-2026-0004",
     "deposit-form.svg": "Code&#160;service&#160;manquant",
+    "deposit-confirm.svg": "FAC-2026-0010&#160;sur&#160;Chorus&#160;Pro",
     "timeline.svg": "Rejet",
     "help.svg": "Filtrer",
     "connection.svg": "PISTE",

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 
 from chorus_tui.domain import InvoiceKind
 from chorus_tui.i18n import t
@@ -63,6 +63,7 @@ class ConfirmDepositScreen(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button(t("ui.confirm.send"), id="confirm-send", variant="primary", compact=True)
                 yield Button(t("ui.confirm.back"), id="confirm-back", compact=True)
+            yield Footer(compact=True, show_command_palette=False)
 
     def _details(self) -> Text:
         summary = self.summary
