@@ -157,8 +157,8 @@ def _original_invoice_number(lines: list[str], folded_lines: list[str]) -> str |
 def _invoice_number(lines: list[str], folded_lines: list[str], original: str | None) -> str | None:
     for pattern, words in _INVOICE_NUMBER_LABELS:
         for line, folded in zip(lines, folded_lines, strict=True):
-            if not any(word in folded for word in words):
-                continue
+            if words[0] not in folded and words[-1] not in folded:
+                continue  # `words` has one or two words
             for match in pattern.finditer(folded):
                 if _NOT_INVOICE_NUMBER_CONTEXT.search(folded[: match.start()] + folded[match.start() : match.end()]):
                     continue
