@@ -185,3 +185,19 @@ async def test_edited_field_drops_old_error(rig):
         assert service.value == "CCAS"
         assert not error.display
         assert not form.query_one("#row-service_code").has_class("has-error")
+
+
+async def test_toast_leaves_form_buttons_visible(rig):
+    async with rig.app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, SERVICE_REQUIRED_INVOICE)
+        rig.app.notify("Un message assez long pour occuper la largeur d'une notification entière.")
+        await pilot.pause()
+        await pilot.pause()
+        toasts = list(form.query("Toast"))
+        assert toasts
+        buttons = form.query_one("#form-buttons").region
+        detail_and_footer = form.query_one("Footer").region
+        for toast in toasts:
+            assert not toast.region.overlaps(buttons)
+            assert not toast.region.overlaps(detail_and_footer)
