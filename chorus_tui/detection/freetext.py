@@ -333,17 +333,27 @@ def find_siret_mentions(text: str) -> list[SiretMention]:
     return mentions
 
 
+def _whole_word(word: str) -> str:
+    """Return a pattern matching `word`, which starts with a letter, as a whole word, like r"\bword\b".
+
+    The pattern starts with the first letter and checks the boundary behind
+    it. When every alternative of a regex starts with a letter, the regex
+    engine rejects most positions in one step, and a search is several times
+    faster than with a "\b" first.
+    """
+    first = re.escape(word[0])
+    return rf"{first}(?<!\w{first}){re.escape(word[1:])}\b"
+
+
 # Words of a supplier's legal mentions (footer or letterhead).
-# Alternatives starting with a letter come first and the whole words share one "\b". The
-# regex engine rejects an alternative by its first letter in one step, so a search is
-# several times faster than with a "\b" before each word.
 _LEGAL_WORDS = re.compile(
-    r"capital|tva\s+intra|n\s?°\s*tva|no\.?\s+tva|numero\s+de\s+tva|siege\s+social|immatricul"
-    r"|societe\s+par\s+actions|\b(?:rcs|ape|naf|sas|sarl|sasu|eurl|sa|scop)\b"
+    r"capital|tva\s+intra|n\s?°\s*tva|no\.?\s+tva|numero\s+de\s+tva|siege\s+social|immatricul|societe\s+par\s+actions|"
+    + "|".join(_whole_word(word) for word in ("rcs", "ape", "naf", "sas", "sarl", "sasu", "eurl", "sa", "scop"))
 )
 _CUSTOMER_WORDS = re.compile(r"client|destinataire|acheteur|mandataire|beneficiaire|customer|buyer")
-_BANK_WORDS = re.compile(r"\biban\b|\bbic\b|\brib\b|swift")
-_SIREN_PATTERN = re.compile(r"(?<![\d])(\d{3}[ .]?\d{3}[ .]?\d{3})(?![ .]?\d)")
+_BANK_WORDS = re.compile("|".join(_whole_word(word) for word in ("iban", "bic", "rib")) + "|swift")
+# The same digit-first form as SIRET_PATTERN.
+_SIREN_PATTERN = re.compile(r"(\d(?<!\d\d)\d{2}[ .]?\d{3}[ .]?\d{3})(?![ .]?\d)")
 _FRENCH_VAT = re.compile(r"(?<![a-z0-9])fr\s?[0-9a-z]{2}\s?(\d{3}\s?\d{3}\s?\d{3})(?!\d)")
 
 
