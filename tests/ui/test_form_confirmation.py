@@ -201,3 +201,16 @@ async def test_toast_leaves_form_buttons_visible(rig):
         for toast in toasts:
             assert not toast.region.overlaps(buttons)
             assert not toast.region.overlaps(detail_and_footer)
+
+
+async def test_supplier_line_not_cut(rig):
+    rig.app.context.supplier.name = "Atelier Verdier Maintenance SARL"
+    rig.app.context.supplier.siret = "81588139669879"
+    rig.app.context.supplier.structure_id = 25790001
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, SERVICE_REQUIRED_INVOICE)
+        supplier = form.query_one("#supplier_id", Static)
+        shown = " ".join(supplier.render_line(y).text.strip() for y in range(supplier.content_region.height))
+        assert "structure 25790001" in shown
+        assert "…" not in shown
