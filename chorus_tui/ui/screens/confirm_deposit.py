@@ -22,7 +22,7 @@ from chorus_tui.i18n import t
 
 @dataclass(frozen=True)
 class DepositSummary:
-    """What the confirmation shows: every value already formatted for display."""
+    """Values shown by the confirmation, each already formatted for display."""
 
     number: str
     kind: InvoiceKind

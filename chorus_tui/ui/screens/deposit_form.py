@@ -3,8 +3,8 @@
 The form opens prefilled from the invoice file (`form_from_invoice`), looks
 the recipient up in the Chorus Pro directory in a worker, and on submit runs
 every pre-deposit check (`check_deposit`). Each result is shown under its
-field, blocking ones in the error colour and warnings in the warning colour;
-while one of them is blocking the form stays open and nothing is sent.
+field: blocking ones in the error colour, warnings in the warning colour.
+While one of them is blocking, the form stays open and nothing is sent.
 Otherwise a confirmation lists what will be sent and the warnings, and only
 then does the form dismiss with a `DepositFormResult`; the application runs
 the deposit.

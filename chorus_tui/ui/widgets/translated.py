@@ -1,8 +1,9 @@
 """Textual widgets whose built-in English texts are replaced by the message catalogue's.
 
-Textual 8.2.8 hard-codes a few texts that a French user would otherwise see:
-the « Select » prompt and the « Dismiss menu » footer key of an open list,
-and the command palette's « Search for commands… » and « No matches found ».
+Textual 8.2.8 hard-codes a few English texts that a French user would see.
+They are the « Select » prompt and the « Dismiss menu » footer key of an open
+list, and the command palette's « Search for commands… » and « No matches
+found ».
 """
 
 from __future__ import annotations
