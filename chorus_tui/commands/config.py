@@ -38,7 +38,19 @@ def run(args: argparse.Namespace) -> int:
     # The model has no secret field, so this dump cannot contain one.
     print(f"# {path}")
     print(dump_config(config), end="")
+    _print_addresses(config)
     return 0
+
+
+def _print_addresses(config) -> None:
+    """Print, as TOML comments, the addresses each profile's environment contacts, defaults included."""
+    names = sorted(set(config.profiles) | {config.default_profile})
+    print()
+    print(f"# {t('config.addresses_header')}")
+    for name in names:
+        settings = config.profile(name).connection_settings()
+        print("# " + t("config.addresses_line", profile=name, environment=settings.environment.value,
+                       token_url=settings.token_url, api_url=settings.api_url))
 
 
 def _run_test(profile_name: str | None, config) -> int:

@@ -40,6 +40,21 @@ def test_config_show_prints_toml(capsys):
     assert 'client_id = "abc"' in output
 
 
+def test_config_show_prints_addresses(capsys):
+    urls = EnvironmentUrls(token_url="http://127.0.0.1:8791/api/oauth/token", api_url="http://127.0.0.1:8791")
+    save_config(AppConfig(profiles={
+        "default": ProfileConfig(),
+        "local": ProfileConfig(urls={Environment.QUALIFICATION: urls}),
+    }))
+    set_language("fr")
+    assert config_command.run(_args(action="show")) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert ("# default (qualification) : jeton https://sandbox-oauth.piste.gouv.fr/api/oauth/token, "
+            "API https://sandbox-api.piste.gouv.fr") in lines
+    assert "# local (qualification) : jeton http://127.0.0.1:8791/api/oauth/token, API http://127.0.0.1:8791" in lines
+    assert any("[profiles.NOM.urls.ENVIRONNEMENT]" in line for line in lines)
+
+
 def test_config_show_reports_broken_file(capsys):
     config_path().parent.mkdir(parents=True)
     config_path().write_text("language = [\n", encoding="utf-8")
