@@ -9,14 +9,14 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Input, Select, TextArea
 from textual.worker import Worker, WorkerState
 
-from chorus_tui.chorus.errors import ChorusError
+from chorus_tui.chorus.errors import ApplicationRefused, ChorusError, TechnicalAccountRefused
 from chorus_tui.i18n import t
 from chorus_tui.statuses import PAYMENT_ISSUED, REJECTED, SUSPENDED, TO_RECYCLE, status_label
 from chorus_tui.sync.deposit import DepositOutcome, DepositState
@@ -63,6 +63,8 @@ class ChorusApp(App[None]):
         self._poll_timer: Timer | None = None
         self.polls_done = 0
         self.poll_failures = 0  # consecutive failed polls, for the back-off
+        # Set while Chorus Pro refuses the credentials: polling waits for a new connection (c) or p.
+        self.credentials_refused: ChorusError | None = None
 
     # -- start-up ---------------------------------------------------------------------------------
 
@@ -140,6 +142,8 @@ class ChorusApp(App[None]):
         if screen is not None:
             screen.query_one("#profile").update(self.context.profile_label)
         self.poll_failures = 0
+        self.credentials_refused = None
+        self._refresh_banner()
         log.info("reconnected profile %s", self.context.profile_name)
         self.notify(t("ui.reconnected", profile=self.context.profile_label), timeout=4)
         self.invoices_changed()
@@ -433,11 +437,41 @@ class ChorusApp(App[None]):
     def _poll_due(self) -> None:
         # The timer has fired: forget it, so that the poll's end schedules the next one.
         self._poll_timer = None
+        try:
+            screen = self.screen
+        except ScreenStackError:
+            return  # the application is closing
         # A modal waits for the user: polling would repaint the list under it, so try again later.
-        if isinstance(self.screen, ModalScreen):
+        if isinstance(screen, ModalScreen):
             self.schedule_poll()
             return
         self._poll()
+
+    def pause_polling(self, error: ChorusError) -> None:
+        """Stop polling while Chorus Pro refuses the credentials, and say so in the banner."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        first = self.credentials_refused is None
+        self.credentials_refused = error
+        self._refresh_banner()
+        if first:
+            self.show_error(error, context="poll")
+
+    def resume_polling(self) -> None:
+        """Clear the refused-credentials pause after a poll succeeded or a new connection was saved."""
+        if self.credentials_refused is None:
+            return
+        log.info("credentials accepted again, polling resumed")
+        self.credentials_refused = None
+        self._refresh_banner()
+        if self._poll_timer is None:
+            self.schedule_poll()
+
+    def _refresh_banner(self) -> None:
+        screen = self.invoices_screen
+        if screen is not None:
+            screen.show_banner()
 
     def poll_now(self) -> None:
         """Poll at once (the `p` key); the regular schedule continues from there."""
@@ -456,6 +490,11 @@ class ChorusApp(App[None]):
         """
         try:
             report = await self.context.poller.poll_once()
+        except (ApplicationRefused, TechnicalAccountRefused) as error:
+            # Asking again with refused credentials cannot succeed: pause until the user acts.
+            log.error("poll refused, polling paused: %s", error)
+            self.pause_polling(error)
+            return
         except ChorusError as error:
             self.poll_failures += 1
             log.error("poll failed (%d in a row): %s", self.poll_failures, error)
@@ -466,8 +505,9 @@ class ChorusApp(App[None]):
             return
         finally:
             self.polls_done += 1
-            if self._poll_timer is None:
+            if self._poll_timer is None and self.credentials_refused is None:
                 self.schedule_poll()
+        self.resume_polling()
         if self.poll_failures:
             log.info("poll succeeded again after %d failures", self.poll_failures)
             self.poll_failures = 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from chorus_tui.clock import ManualClock
 from chorus_tui.factory import attach_client, build_app
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER
+from chorus_tui.sandbox.faults import AuthPolicy
 from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
 from chorus_tui.sources.reader import read_invoice
 from chorus_tui.statuses import REJECTED
@@ -184,3 +185,31 @@ async def test_polls_repeat_without_key(tmp_path):
             if rig.app.polls_done >= 4:
                 break
         assert rig.app.polls_done >= 4
+
+
+async def test_refused_credentials_pause_polling(rig):
+    """A refused technical account pauses polling with a banner; a successful poll resumes it."""
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await deposit_valmorin_invoice(rig)
+        rig.simulator.auth = AuthPolicy(refuse_account=True)
+        await pilot.press("p")
+        await settle(pilot)
+        assert rig.app.credentials_refused is not None
+        assert rig.app._poll_timer is None
+        banner = rig.app.screen.query_one("#banner")
+        assert banner.display
+        assert "Suivi suspendu" in str(banner.render())
+
+        polls = rig.app.polls_done
+        rig.app.schedule_poll(0)
+        rig.app.pause_polling(rig.app.credentials_refused)
+        await settle(pilot)
+        assert rig.app.polls_done == polls
+
+        rig.simulator.auth = AuthPolicy()
+        await pilot.press("p")
+        await settle(pilot)
+        assert rig.app.credentials_refused is None
+        assert not banner.display
+        assert rig.app._poll_timer is not None

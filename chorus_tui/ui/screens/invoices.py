@@ -90,7 +90,7 @@ class InvoicesScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
-        self.show_password_expiry()
+        self.show_banner()
         self.reload()
         self.action_refresh_source()
 
@@ -133,16 +133,25 @@ class InvoicesScreen(Screen[None]):
             self.table.set_source(self._count_rows, self._fetch_rows)
         self._update_detail(self.table.selected_row)
 
-    def show_password_expiry(self) -> None:
-        """Warn in the banner 30 and 7 days before the technical account password expires, and after."""
+    def show_banner(self) -> None:
+        """Show in the banner why polling is paused, else the technical password's expiry warning.
+
+        The expiry warning appears 30 and 7 days before the password expires, and after.
+        """
         from chorus_tui.connection import password_expiry_warning
         from chorus_tui.ui.formatting import paris_today
 
         context = self.chorus_app.context
-        warning = password_expiry_warning(context.password_expiry, paris_today(context.clock))
+        refused = self.chorus_app.credentials_refused
+        if refused is not None:
+            text = t("ui.polling_paused", reason=str(refused.message))
+        else:
+            warning = password_expiry_warning(context.password_expiry, paris_today(context.clock))
+            text = str(warning) if warning is not None else ""
         banner = self.query_one("#banner", Static)
-        banner.update(str(warning) if warning is not None else "")
-        banner.display = warning is not None
+        banner.update(text)
+        banner.display = bool(text)
+        banner.set_class(refused is not None, "refused")
 
     def _update_counters(self) -> None:
         counts = self.chorus_app.context.store.counts_by_category()
