@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from chorus_tui.domain import CheckResult, DepositRoute
+from chorus_tui.i18n import Message
 from chorus_tui.validation.display import FileSize
 from chorus_tui.validation.results import blocking, passed
 
@@ -70,7 +71,7 @@ def check_attachments(paths: Sequence[Path], *, check_names: bool = True) -> lis
             size = path.stat().st_size
         except OSError as error:
             results.extend(file_results)
-            results.append(blocking(FIELD, "attachment_unreadable", name=path.name, error=error.strerror or str(error)))
+            results.append(blocking(FIELD, "attachment_unreadable", name=path.name, error=_os_error_reason(error)))
             continue
         total += size
         if size == 0:
@@ -96,3 +97,14 @@ def check_main_attachment(path: Path | None, route: DepositRoute) -> list[CheckR
     if route is DepositRoute.PDF and path.suffix.lower() != ".pdf":
         return [blocking(FIELD, "attachment_not_pdf", name=path.name)]
     return check_attachments([path], check_names=route is not DepositRoute.FLOW)
+
+
+def _os_error_reason(error: OSError) -> Message:
+    """Name why a file could not be read in the user's language; the OS's own text is English."""
+    if isinstance(error, FileNotFoundError):
+        return Message("checks.file_not_found")
+    if isinstance(error, PermissionError):
+        return Message("checks.file_permission_denied")
+    if isinstance(error, IsADirectoryError):
+        return Message("checks.file_is_directory")
+    return Message("checks.file_os_error", {"errno": error.errno})

@@ -87,7 +87,8 @@ def test_total_above_120_mb_is_blocking(tmp_path):
 def test_missing_file_is_blocking(tmp_path):
     results = check_attachments([tmp_path / "absente.pdf"])
     assert results[0].level is CheckLevel.BLOCKING
-    assert "Pièce jointe « absente.pdf » illisible" in str(results[0].message)
+    assert "Pièce jointe « absente.pdf » illisible (fichier introuvable)" in str(results[0].message)
+    assert "No such file" not in str(results[0].message)
 
 
 def test_pdf_deposit_without_document_is_blocking():
