@@ -146,6 +146,9 @@ class ChorusApp(App[None]):
         self._refresh_banner()
         log.info("reconnected profile %s", self.context.profile_name)
         self.notify(t("ui.reconnected", profile=self.context.profile_label), timeout=4)
+        if screen is not None:
+            # The connection screen may have changed the invoice folder: read it again.
+            screen.action_refresh_source()
         self.invoices_changed()
         self.schedule_poll(0)
 

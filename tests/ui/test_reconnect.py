@@ -82,3 +82,36 @@ async def test_c_in_demo_says_why_not(rig, french):
         assert any("La démo n'a pas de compte" in n.message for n in rig.app._notifications)
         titles = [command.title for command in rig.app.get_system_commands(rig.app.screen)]
         assert "Connexion" in titles
+
+
+async def test_reconnect_reads_new_folder(tmp_path, french):
+    """A connection saved with another invoice folder shows that folder's invoices at once."""
+    import shutil
+
+    clock = ManualClock(START)
+    simulator = Simulator(clock, seed=0)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    other = tmp_path / "other"
+    other.mkdir()
+    shutil.copy(demo_invoice_folder() / "FAC-2026-0003_valmorin.pdf", other)
+
+    def new_client() -> ChorusClient:
+        return ChorusClient(ConnectionSettings.for_environment(Environment.DEMO), demo_credentials(),
+                            transport=simulator.transport(), clock=clock)
+
+    async def connect(setup):
+        attach_client(app.context, new_client())
+        app.context.source = FolderSource(other)
+
+    app = build_app(store=Store(tmp_path / "profile.sqlite3", clock=clock), source=FolderSource(empty),
+                    clock=clock, client=new_client(), connect=connect, profile_name="atelier", poll_interval=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert app.context.store.count_invoices() == 0
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.dismiss(demo_connection_setup("atelier"))
+        await settle(pilot)
+        assert app.context.store.count_invoices() == 1
+        assert [row.number for row in app.context.store.page_invoices(0, 10)] == ["FAC-2026-0003"]
