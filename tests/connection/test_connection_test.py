@@ -231,10 +231,10 @@ def test_password_expiry_warning_thresholds(days, key):
 
 def test_password_expiry_warning_text():
     warning = password_expiry_warning(date(2026, 3, 9), date(2026, 3, 2))
-    assert str(warning) == ("Le mot de passe du compte technique expire dans 7 jour(s), le 09/03/2026. "
+    assert str(warning) == ("Le mot de passe du compte technique expire dans 7 jours, le 09/03/2026. "
                             "Faites-le réinitialiser sans attendre sur le portail Chorus Pro.")
     assert str(password_expiry_warning(date(2026, 2, 20), date(2026, 3, 2))).startswith(
-        "Le mot de passe du compte technique a expiré le 20/02/2026 (il y a 10 jour(s)).")
+        "Le mot de passe du compte technique a expiré le 20/02/2026 (il y a 10 jours).")
 
 
 def test_password_expiry_warning_date_in_english():

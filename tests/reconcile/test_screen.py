@@ -256,7 +256,7 @@ async def test_reissue_under_rejected_number_listed(rig, files):
         assert not_linked.row_count == 1
         assert not_linked.get_row_at(0)[:3] == ["FAC-2026-0010", "FAC-2026-0010", str(reissue)]
         assert "facture rejetée" in not_linked.get_row_at(0)[3]
-        assert "1 facture(s) déposée(s) de nouveau" in str(screen.query_one("#reconcile-status", Static).render())
+        assert "1 facture déposée de nouveau" in str(screen.query_one("#reconcile-status", Static).render())
 
 
 
