@@ -281,8 +281,10 @@ class ReconcileScreen(ModalScreen[None]):
         self.query_one("#reconcile-progress", ProgressBar).update(progress=round(step.fraction * 100))
         self.query_one("#reconcile-status", Static).update(t(
             "reconcile.running", month=step.month, months=step.months, period=format_date(step.month_start),
-            page=step.page, pages=step.pages, seen=step.invoices_seen, linked=step.linked, proposed=step.proposed,
-            drafts=step.drafts))
+            page=step.page, pages=step.pages, seen=t("reconcile.running_seen", count=step.invoices_seen),
+            linked=t("reconcile.running_linked", count=step.linked),
+            proposed=t("reconcile.running_proposed", count=step.proposed),
+            drafts=t("reconcile.running_drafts", count=step.drafts)))
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
@@ -302,8 +304,11 @@ class ReconcileScreen(ModalScreen[None]):
     @staticmethod
     def summary_text(report: ReconcileReport) -> str:
         """Return the outcome of a reconciliation in one paragraph."""
-        lines = [t("reconcile.summary", linked=len(report.linked), proposed=len(report.proposed),
-                   drafts=len(report.drafts), unmatched=len(report.unmatched))]
+        lines = [t("reconcile.summary",
+                   linked=t("reconcile.summary_linked", count=len(report.linked)),
+                   proposed=t("reconcile.summary_proposed", count=len(report.proposed)),
+                   drafts=t("reconcile.summary_drafts", count=len(report.drafts)),
+                   unmatched=t("reconcile.summary_unmatched", count=len(report.unmatched)))]
         if report.already_linked:
             lines.append(t("reconcile.summary_already", count=report.already_linked))
         if report.reused_numbers:
