@@ -364,7 +364,7 @@ async def test_second_supplier_and_bank_account_chosen(memory_keyring):
         assert bank_select.value == 501
         bank_select.value = 502
         expiry = str(screen.query_one("#password-expiry", Static).render())
-        assert expiry == "Expiration du mot de passe technique : 2027-01-15"
+        assert expiry == "Expiration du mot de passe technique : 15/01/2027"
         await pilot.press("ctrl+s")
         await pilot.pause()
 

@@ -42,6 +42,7 @@ from chorus_tui.connection import (
 )
 from chorus_tui.i18n import t
 from chorus_tui.secrets import KeyringStatus, SecretName, SecretsError, SecretStorage, SecretStore
+from chorus_tui.ui.formatting import format_date
 
 logger = logging.getLogger(__name__)
 
@@ -604,7 +605,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         self._set_note("#bank-account-note", note)
 
         expiry = supplier.password_expiry
-        self._set_note("#password-expiry", t("connection.expiry_label", date=expiry.isoformat()) if expiry else "")
+        self._set_note("#password-expiry", t("connection.expiry_label", date=format_date(expiry)) if expiry else "")
 
     def _set_note(self, selector: str, text: str) -> None:
         note = self.query_one(selector, Static)
