@@ -406,6 +406,11 @@ class _ConnectionRun:
     def _cause(self, step: Step, error: ChorusError) -> Message:
         """Return the likely cause of `error` at `step`, with the fix the user can apply."""
         environment = self.environment
+        if isinstance(error, ChorusUnavailable) and error.reason == "connection":
+            # A refused connection usually means a wrong address or a server that is down, not a busy one.
+            if error.url is None:
+                return Message("connection.cause_unreachable_no_url", {"endpoint": error.endpoint})
+            return Message("connection.cause_unreachable", {"url": error.url, "endpoint": error.endpoint})
         if isinstance(error, ChorusUnavailable):
             # The error's own message names the address tried and the kind of failure.
             return error.message

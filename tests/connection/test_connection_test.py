@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import httpx
 import pytest
 
 from chorus_tui.chorus.errors import ApiNotSubscribed, ApplicationRefused, ChorusUnavailable, TechnicalAccountRefused
@@ -187,6 +188,36 @@ async def test_token_endpoint_down_is_unavailable(kind):
     token = report.steps[0]
     assert isinstance(token.error, ChorusUnavailable)
     assert token.cause.key.startswith("chorus.unavailable_")
+
+
+async def test_refused_connection_points_to_addresses():
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    report = await collect_connection_test(settings(), credentials(), transport=httpx.MockTransport(refuse),
+                                           clock=ManualClock())
+
+    token = report.steps[0]
+    assert isinstance(token.error, ChorusUnavailable)
+    assert token.error.reason == "connection"
+    assert str(token.cause) == (
+        "Impossible de joindre http://127.0.0.1:9/api/oauth/token (api/oauth/token) : la connexion a été refusée "
+        "ou n'a pas abouti. Vérifiez les adresses affichées sur l'écran de connexion (ou « chorus-tui config "
+        "show ») et la connexion réseau ; si elles sont justes, le serveur est peut-être arrêté : réessayez plus "
+        "tard. Vos identifiants ne sont pas en cause."
+    )
+
+
+async def test_timeout_keeps_try_later_cause():
+    clock = ManualClock()
+    sim = simulator(clock)
+    sim.fail_next("connect_timeout", path_contains="oauth", count=5)
+    report = await _run(clock, sim)
+
+    token = report.steps[0]
+    assert token.error.reason == "timeout"
+    assert token.cause.key == "chorus.unavailable_timeout"
+    assert "Réessayez plus tard" in str(token.cause)
 
 
 async def test_unavailable_during_families_stops_run():
