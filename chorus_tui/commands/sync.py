@@ -12,7 +12,7 @@ import argparse
 import asyncio
 import json
 import sys
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from chorus_tui.i18n import t
@@ -21,7 +21,6 @@ EXIT_OK = 0
 EXIT_UNREACHABLE = 1
 EXIT_CREDENTIALS = 2
 EXIT_CONFIGURATION = 3
-DEFAULT_RECONCILE_DAYS = 400  # a little more than a year of deposits
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -129,8 +128,11 @@ async def _run(args: argparse.Namespace, connection: _Connection, clock) -> int:
                 ]
                 if args.reconcile:
                     today = clock.now().date()
-                    since = args.since or today - timedelta(days=DEFAULT_RECONCILE_DAYS)
-                    reconciliation = await Reconciler(client, store, clock).reconcile(since, today)
+                    reconciler = Reconciler(client, store, clock)
+                    # Without --since, an interrupted run resumes over its own range rather than one
+                    # that moves with today.
+                    since, until = (args.since, today) if args.since else reconciler.suggested_range(today)
+                    reconciliation = await reconciler.reconcile(since, until)
                     result["reconciliation"] = _reconciliation_json(reconciliation)
                 report = await Poller(client, store, clock, deposit_service=deposit_service).poll_once()
                 result["poll"] = _report_json(report)
@@ -197,7 +199,25 @@ def _reconciliation_json(report) -> dict[str, Any]:
                     "recipient": draft.recipient_name} for draft in report.drafts],
         "unmatched": [{"chorus_invoice_id": summary.invoice_id, "number": summary.invoice_number}
                       for summary in report.unmatched],
+        "reused_numbers": [link(item) for item in report.reused_numbers],
+        "history_missing": list(report.history_missing),
+        "incomplete_months": [month.isoformat() for month in report.incomplete_months],
     }
+
+
+def _print_reconciliation_warnings(reconciliation: dict[str, Any]) -> None:
+    """Print the reconciliation's reused numbers, missing histories and incomplete months, when any."""
+    from chorus_tui.validation.display import Day
+
+    if reconciliation["reused_numbers"]:
+        print(t("reconcile.summary_reused", count=len(reconciliation["reused_numbers"])))
+        for item in reconciliation["reused_numbers"]:
+            print(t("sync.cli_reused", local=item["local_number"], chorus=item["chorus_number"]))
+    if reconciliation["history_missing"]:
+        print(t("reconcile.summary_history", count=len(reconciliation["history_missing"])))
+    if reconciliation["incomplete_months"]:
+        months = ", ".join(str(Day(date.fromisoformat(month))) for month in reconciliation["incomplete_months"])
+        print(t("reconcile.summary_incomplete", months=months))
 
 
 def _print_summary(result: dict[str, Any], *, verbose: bool = False) -> None:
@@ -216,8 +236,11 @@ def _print_summary(result: dict[str, Any], *, verbose: bool = False) -> None:
                 unmatched=t("sync.cli_unmatched_count", count=len(reconciliation["unmatched"]))))
         for item in reconciliation["proposed"]:
             print(t("sync.cli_proposed", local=item["local_number"], chorus=item["chorus_number"]))
+        if reconciliation["proposed"]:
+            print(t("sync.cli_proposed_confirm"))
         for draft in reconciliation["drafts"]:
             print(t("sync.cli_draft", number=draft["number"] or "?"))
+        _print_reconciliation_warnings(reconciliation)
 
     poll = result["poll"]
     confirmed = [change for change in poll["changes"] if _confirms_deposit(change)]
