@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+
+import pytest
 
 from benchmarks import soak_deposits
 
@@ -26,10 +29,22 @@ def test_soak_with_kills_loses_nothing(tmp_path):
     assert results.api_calls > 0
 
 
-def test_soak_script_prints_goal(capsys):
+@pytest.fixture
+def restore_logging_disable():
+    # The soak script turns logging off up to WARNING; later tests need their warnings back.
+    yield
+    logging.disable(logging.NOTSET)
+
+
+def test_soak_script_prints_goal(capsys, restore_logging_disable):
     exit_code = soak_deposits.main(["--size", "5", "--kills", "0", "--markdown"])
 
     output = capsys.readouterr().out
     assert exit_code == 0
     assert "goal 0 lost and 0 duplicated: met" in output
     assert "| invoices duplicated | 0 |" in output
+
+
+def test_soak_script_leaves_logging_on():
+    # Runs after test_soak_script_prints_goal, whose call to main() turns logging off.
+    assert logging.root.manager.disable == logging.NOTSET
