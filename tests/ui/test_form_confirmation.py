@@ -214,3 +214,19 @@ async def test_supplier_line_not_cut(rig):
         shown = " ".join(supplier.render_line(y).text.strip() for y in range(supplier.content_region.height))
         assert "structure 25790001" in shown
         assert "…" not in shown
+
+
+async def test_confirmation_lists_contract_number(rig):
+    """The summary repeats the contract number (n° de marché) that the form will send."""
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "FAC-2026-0005")
+        contract = form.query_one("#contract_number", Input).value
+        assert contract
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        confirmation = rig.app.screen
+        assert isinstance(confirmation, ConfirmDepositScreen)
+        details = rendered(confirmation.query_one("#confirm-details", Static))
+        assert "N° de marché" in details
+        assert contract in details

@@ -34,6 +34,7 @@ class DepositSummary:
     amount: str
     route: str
     warnings: tuple[str, ...] = ()
+    contract_number: str | None = None
 
 
 class ConfirmDepositScreen(ModalScreen[bool]):
@@ -73,6 +74,7 @@ class ConfirmDepositScreen(ModalScreen[bool]):
             (t("ui.confirm.recipient"), recipient or none),
             (t("ui.field.service_code"), summary.service_code or none),
             (t("ui.field.engagement_number"), summary.engagement_number or none),
+            (t("ui.field.contract_number"), summary.contract_number or none),
             (t("ui.field.amounts-total_ttc"), summary.amount or none),
             (t("ui.confirm.route"), summary.route),
         )

@@ -490,6 +490,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             recipient_siret=form.recipient_siret,
             service_code=form.service_code,
             engagement_number=form.engagement_number,
+            contract_number=form.contract_number,
             amount=format_invoice_total(form.amounts.total_ttc, row.currency, form.kind),
             route=t(f"integration.route_{form.route.name.lower()}"),
             warnings=tuple(str(result.message) for result in results if result.level is CheckLevel.WARNING),

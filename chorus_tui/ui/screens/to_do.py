@@ -48,7 +48,7 @@ TO_DO_BINDINGS = [
 ]
 
 DIALOG_BINDINGS = [
-    _binding("ctrl+s", "submit", "submit", priority=True),
+    _binding("ctrl+s", "submit", "submit", priority=True, key_display="Ctrl+S"),
     _binding("escape", "cancel", "cancel", key_display=t("ui.keyname_escape")),
 ]
 

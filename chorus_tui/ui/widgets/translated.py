@@ -26,7 +26,7 @@ from chorus_tui.i18n import t
 class TranslatedSelectOverlay(SelectOverlay):
     """The open list of a Select, with its Escape key described in the current language."""
 
-    BINDINGS = [Binding("escape", "dismiss", t("ui.select_dismiss"))]
+    BINDINGS = [Binding("escape", "dismiss", t("ui.select_dismiss"), key_display=t("ui.keyname_escape"))]
 
 
 class TranslatedSelect(Select):
