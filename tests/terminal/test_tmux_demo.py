@@ -51,7 +51,9 @@ def test_demo_journey_in_tmux(tmp_path):
         assert "Statut Chorus Pro" in table
         assert "À déposer" in table
 
+        # The status line names the selected row's file: wait for it so that `d` acts on that row.
         subprocess.run(["tmux", "send-keys", "-t", session, "End"], check=True)
+        _wait_for(session, "beaurivage.pdf")
         subprocess.run(["tmux", "send-keys", "-t", session, "d"], check=True)
         form = _wait_for(session, "SIRET destinataire")
         assert "Service" in form
