@@ -83,6 +83,14 @@ def markdown_header(command: str) -> str:
     return f"- Command: `{command}`\n- Date: {date.today().isoformat()}\n- Machine: {machine_line()}"
 
 
+def print_markdown_results(header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Print the command, date and machine lines, then the results table, as pasted into the README."""
+    print()
+    print(markdown_header(command_line()))
+    print()
+    print(markdown_table(header, rows))
+
+
 def command_line() -> str:
     """Return the command that started this script, relative to the repository root."""
     script = Path(sys.argv[0])

@@ -23,13 +23,11 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import (
-    command_line,
     format_table,
     make_parser,
-    markdown_header,
-    markdown_table,
     median,
     ms,
+    print_markdown_results,
     seconds,
     time_call,
 )
@@ -187,10 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     if profile:
         print(profile)
     if args.markdown:
-        print()
-        print(markdown_header(command_line()))
-        print()
-        print(markdown_table(header, rows))
+        print_markdown_results(header, rows)
         print()
         print(f"- detection / fastest bare extraction ({results.fastest_bare}): "
               f"**{results.detection_ratio:.2f}** (goal ≤ {GOAL_RATIO}: {verdict})")

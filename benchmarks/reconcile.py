@@ -23,7 +23,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import command_line, format_table, make_parser, markdown_header, markdown_table, median
+from benchmarks.common import format_table, make_parser, median, print_markdown_results
 from benchmarks.seeding import seed_unlinked
 from benchmarks.soak_deposits import make_client
 
@@ -98,10 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{result.variant} calls: "
               + ", ".join(f"{name} {count}" for name, count in sorted(result.calls.items())))
     if args.markdown:
-        print()
-        print(markdown_header(command_line()))
-        print()
-        print(markdown_table(header, rows))
+        print_markdown_results(header, rows)
     return 0
 
 

@@ -34,7 +34,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import command_line, format_table, make_parser, markdown_header, markdown_table
+from benchmarks.common import format_table, make_parser, print_markdown_results
 
 # Each fault kind's share of all calls; they add up to 20%.
 FAULT_SPEC = (
@@ -387,10 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     if results.duplicated:
         print("duplicated: " + ", ".join(results.duplicated[:20]))
     if args.markdown:
-        print()
-        print(markdown_header(command_line()))
-        print()
-        print(markdown_table(["measure", "value"], rows))
+        print_markdown_results(["measure", "value"], rows)
         print()
         print(f"- goal 0 lost and 0 duplicated: {'met' if goal_met else 'not met'}")
     return 0 if goal_met else 1

@@ -27,14 +27,12 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import (
-    command_line,
     format_table,
     make_parser,
-    markdown_header,
-    markdown_table,
     median,
     ms,
     peak_rss_mib,
+    print_markdown_results,
     time_call,
 )
 from benchmarks.seeding import STATUSES, fast_writes, source_invoice
@@ -174,10 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         print("chorus_tui.ui is not importable: the application was not measured")
     print(format_table(["measure", "value"], rows))
     if args.markdown:
-        print()
-        print(markdown_header(command_line()))
-        print()
-        print(markdown_table(["measure", "value"], rows))
+        print_markdown_results(["measure", "value"], rows)
     return 0
 
 
