@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from chorus_tui import i18n
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -47,3 +49,12 @@ def isolated_home(tmp_path_factory, monkeypatch) -> Path:
         if name.startswith("CHORUS_TUI_PISTE_") or name.startswith("CHORUS_TUI_TECH_"):
             monkeypatch.delenv(name, raising=False)
     return home
+
+
+@pytest.fixture(autouse=True)
+def french_messages():
+    """Start every test in French, the default language, and undo any switch it makes."""
+    previous = i18n.current_language()
+    i18n.set_language("fr")
+    yield
+    i18n.set_language(previous)

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from chorus_tui import i18n
 from chorus_tui.chorus.client import ChorusClient
 from chorus_tui.chorus.retry import RetryPolicy
 from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
@@ -20,14 +19,6 @@ from chorus_tui.sandbox.simulator import Simulator
 
 CLIENT_SECRET = "s3cret-client-Zq9"
 TECHNICAL_PASSWORD = "pa55-technique-Wx7"
-
-
-@pytest.fixture(autouse=True)
-def french_messages():
-    previous = i18n.current_language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(previous)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from chorus_tui.domain import Amounts, Detection, SourceInvoice
 from chorus_tui.store import Store
-from tests.sync.conftest import RECIPIENT_SIRET, client, clock, french_messages, simulator, store  # noqa: F401
+from tests.sync.conftest import RECIPIENT_SIRET, client, clock, simulator, store  # noqa: F401
 
 PDF_BYTES = b"%PDF-1.4\n% facture de test\n%%EOF\n"
 

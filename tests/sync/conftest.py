@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from chorus_tui import i18n
 from chorus_tui.chorus.client import ChorusClient
 from chorus_tui.chorus.retry import RetryPolicy
 from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
@@ -23,14 +22,6 @@ from chorus_tui.store import Store
 RECIPIENT_SIRET = "21170753455688"
 RECIPIENT_SERVICE = "MAIRIE"
 PDF_BYTES = b"%PDF-1.4\n% facture de test\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def french_messages():
-    previous = i18n.current_language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(previous)
 
 
 @pytest.fixture

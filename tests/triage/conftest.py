@@ -9,7 +9,7 @@ from chorus_tui.sync.actions import TriageService
 from chorus_tui.sync.deposit import DepositService
 from chorus_tui.sync.poller import Poller
 # The sync tests' fixtures: French messages, a ManualClock, the simulator, a client and a store file.
-from tests.sync.conftest import add_invoice, client, clock, french_messages, simulator, store  # noqa: F401
+from tests.sync.conftest import add_invoice, client, clock, simulator, store  # noqa: F401
 
 
 @pytest.fixture
