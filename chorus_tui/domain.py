@@ -23,7 +23,7 @@ class InvoiceKind(enum.StrEnum):
 
 
 class DepositRoute(enum.StrEnum):
-    """How an invoice reaches Chorus Pro."""
+    """Route by which an invoice reaches Chorus Pro."""
 
     PDF = "DEPOT_PDF_API"  # ajouter/fichier, then soumettre
     DATA_ENTRY = "SAISIE_API"  # soumettre without a document
@@ -145,7 +145,7 @@ PAYMENT_MODES = ("CHEQUE", "PRELEVEMENT", "VIREMENT", "ESPECE", "AUTRE", "REPORT
 
 @dataclass
 class DepositForm:
-    """What the user confirmed in the deposit form; the input of checks and of the deposit."""
+    """Values the user confirmed in the deposit form, which the checks and the deposit read."""
 
     invoice_number: str
     invoice_date: date | None

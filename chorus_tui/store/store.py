@@ -74,7 +74,7 @@ class Store(DepositJournal):
     def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
         self.path = Path(path)
         self.clock: Clock = clock or SystemClock()
-        # The database holds the supplier's invoices: other users of the machine must not read it.
+        # The database contains the supplier's invoices, so other users of the machine must not read it.
         paths.make_private_dir(self.path.parent)
         paths.create_private_file(self.path)
         self._lock = threading.RLock()

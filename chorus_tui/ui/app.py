@@ -495,7 +495,7 @@ class ChorusApp(App[None]):
             report = await self.context.poller.poll_once()
         except (ApplicationRefused, TechnicalAccountRefused) as error:
             # Asking again with refused credentials cannot succeed: pause until the user acts.
-            log.error("poll refused, polling paused: %s", error)
+            log.error("poll failed, credentials rejected; polling paused: %s", error)
             self.pause_polling(error)
             return
         except ChorusError as error:

@@ -39,7 +39,7 @@ def format_money(amount: Decimal | None, currency: str = "EUR", lang: str | None
     return f"{sign}{symbol}{grouped}"
 
 
-# A credit note's total gets a real minus sign, so that it is told apart in a column of invoices.
+# A credit note's total gets a real minus sign, so that it stands out in a column of invoices.
 _MINUS = "\u2212"
 
 

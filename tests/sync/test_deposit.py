@@ -1,4 +1,4 @@
-"""Exactly-once deposits against the simulator, with lost answers and crashes."""
+"""Exactly-once deposits against the simulator, with lost responses and crashes."""
 
 from __future__ import annotations
 
