@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +27,8 @@ from chorus_tui.i18n import t
 EXIT_OK = 0
 EXIT_BLOCKING = 1
 EXIT_UNREADABLE = 2
+
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
 _LEVEL_KEYS = {"pass": "checks.cli_level_pass", "warning": "checks.cli_level_warning",
                "blocking": "checks.cli_level_blocking"}
@@ -149,7 +152,7 @@ async def _check_files(args: argparse.Namespace, paths: list[Path], connection: 
 
     supplier = connection.supplier
     sirets = supplier.sirets | frozenset(args.supplier_sirets)
-    today = args.today or date.today()
+    today = args.today or paris_today()
     status = EXIT_OK
     ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
     directory = Directory(client) if client is not None else None
@@ -176,7 +179,7 @@ async def _check_files(args: argparse.Namespace, paths: list[Path], connection: 
         if has_blocking(results) and status == EXIT_OK:
             status = EXIT_BLOCKING
         if args.json:
-            print(json.dumps(report_to_json(invoice, form, results, path), ensure_ascii=ascii_only))
+            print(json_line(report_to_json(invoice, form, results, path), ascii_only=ascii_only))
         else:
             _write_safely(format_report_text(invoice, form, results, path))
         sys.stdout.flush()
@@ -187,9 +190,32 @@ def _print_unreadable(args: argparse.Namespace, invoice, path: Path, ascii_only:
     from chorus_tui.commands.detect import _write_safely, format_invoice_text, invoice_to_json
 
     if args.json:
-        print(json.dumps(invoice_to_json(invoice, path), ensure_ascii=ascii_only))
+        print(json_line(invoice_to_json(invoice, path), ascii_only=ascii_only))
     else:
         _write_safely(format_invoice_text(invoice, path))
+
+
+def paris_today() -> date:
+    """Return today's date in Paris: Chorus Pro compares an invoice date with the French calendar day."""
+    from chorus_tui.clock import SystemClock
+    from chorus_tui.sync.timezones import paris_date
+
+    return paris_date(SystemClock().now())
+
+
+def json_line(report: dict[str, Any], *, ascii_only: bool) -> str:
+    """Serialise one report as a line of JSON that any UTF-8 reader can decode.
+
+    A file name made of bytes that are not UTF-8 reaches Python as lone surrogates
+    (PEP 383), which UTF-8 cannot encode: each one becomes U+FFFD, the replacement
+    character, so the line still prints and parses.
+    """
+    text = json.dumps(report, ensure_ascii=False)
+    text = _LONE_SURROGATES.sub("\ufffd", text)
+    if ascii_only:
+        # Parse and dump again so that every non-ASCII character is escaped the JSON way.
+        return json.dumps(json.loads(text), ensure_ascii=True)
+    return text
 
 
 def _decimal_text(value) -> str | None:
