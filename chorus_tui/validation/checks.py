@@ -18,6 +18,7 @@ from chorus_tui.validation.attachments import check_main_attachment
 from chorus_tui.validation.billing_frame import FRAMES_WITH_VALIDATOR, check_billing_frame
 from chorus_tui.validation.directory import Directory
 from chorus_tui.validation.duplicates import check_duplicate
+from chorus_tui.validation.flow_xml import check_flow_xml
 from chorus_tui.validation.formats import (
     check_comment,
     check_contract_number_format,
@@ -68,6 +69,7 @@ def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
         results.append(comment)
     if form.route is DepositRoute.FLOW:
         results.extend(check_flow_matches_form(invoice, form))
+        results.extend(check_flow_xml(invoice))
     return results
 
 

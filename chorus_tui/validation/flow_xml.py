@@ -1,0 +1,101 @@
+"""Checks of the Factur-X XML that a flow deposit (`deposer/flux`) sends to Chorus Pro unchanged.
+
+The form's payment mode and amounts do not reach Chorus Pro on this route: the XML does.
+Two XML faults made Chorus Pro reject every invoice of the suppliers who reported them:
+- an invoice whose payment means (SpecifiedTradeSettlementPaymentMeans) has no TypeCode,
+  rejected with "…PaymentMeans.TypeCode.value est obligatoire";
+- a line with a gross price (GrossPriceProductTradePrice) but no allowance amount
+  (AppliedTradeAllowanceCharge/ActualAmount), rejected with "…ActualAmount est obligatoire
+  si … GrossPriceProductTradePrice est renseigné".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from lxml import etree
+
+from chorus_tui.domain import CheckResult, InvoiceKind, SourceInvoice
+from chorus_tui.validation.results import blocking, passed, warning
+
+logger = logging.getLogger(__name__)
+
+_NAMESPACES = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+}
+_PAYMENT_MEANS = etree.XPath(
+    "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
+    "/ram:SpecifiedTradeSettlementPaymentMeans", namespaces=_NAMESPACES)
+_LINES = etree.XPath(
+    "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:IncludedSupplyChainTradeLineItem",
+    namespaces=_NAMESPACES)
+_TYPE_CODE = etree.XPath("string(ram:TypeCode)", namespaces=_NAMESPACES)
+_IBAN = etree.XPath("string(ram:PayeePartyCreditorFinancialAccount/ram:IBANID)", namespaces=_NAMESPACES)
+_LINE_ID = etree.XPath("string(ram:AssociatedDocumentLineDocument/ram:LineID)", namespaces=_NAMESPACES)
+_GROSS_PRICES = etree.XPath("ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice",
+                            namespaces=_NAMESPACES)
+_ALLOWANCE_AMOUNTS = etree.XPath("ram:AppliedTradeAllowanceCharge/ram:ActualAmount", namespaces=_NAMESPACES)
+
+# UNTDID 4461 codes of a credit transfer, which pays into the supplier's bank account.
+_TRANSFER_CODES = frozenset({"30", "31", "42", "58"})
+# NOTE: one supplier reports rejections with code 58 (SEPA credit transfer) and others
+# report that 30 is accepted. No source confirms whether Chorus Pro rejects 58, so it warns.
+_DOUBTFUL_CODES = frozenset({"58"})
+
+PAYMENT_FIELD = "payment_mode"
+FILE_FIELD = "attachment_path"
+
+
+def _parse(xml: bytes):
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    return etree.fromstring(xml, parser=parser)
+
+
+def check_flow_xml(invoice: SourceInvoice) -> list[CheckResult]:
+    """Check the payment means and the line prices of the invoice's Factur-X XML."""
+    if invoice.facturx_xml is None:
+        return []
+    try:
+        root = _parse(invoice.facturx_xml)
+    except etree.XMLSyntaxError as error:
+        # The reader already fell back to the text and warned, so there is nothing more to check.
+        logger.warning("Factur-X XML of %s could not be parsed again: %s", invoice.source_key, error)
+        return []
+    results = check_payment_means(root, invoice.kind)
+    results.extend(check_gross_prices(root))
+    return results
+
+
+def check_payment_means(root, kind: InvoiceKind) -> list[CheckResult]:
+    """Check that an invoice states how it is paid and that a credit note does not."""
+    means = _PAYMENT_MEANS(root)
+    codes = [_TYPE_CODE(element).strip() for element in means]
+    if kind is InvoiceKind.CREDIT_NOTE:
+        if means:
+            return [warning(PAYMENT_FIELD, "flow_payment_means_on_credit_note", codes=", ".join(codes) or "—")]
+        return []
+    if not means or not any(codes):
+        return [blocking(PAYMENT_FIELD, "flow_payment_means_missing")]
+    results: list[CheckResult] = []
+    for element, code in zip(means, codes):
+        if not code:
+            results.append(blocking(PAYMENT_FIELD, "flow_payment_means_missing"))
+        elif code in _DOUBTFUL_CODES:
+            results.append(warning(PAYMENT_FIELD, "flow_payment_means_doubtful", code=code))
+        if code in _TRANSFER_CODES and not _IBAN(element).strip():
+            results.append(warning(PAYMENT_FIELD, "flow_transfer_without_iban", code=code))
+    if not results:
+        results.append(passed(PAYMENT_FIELD, "flow_payment_means_ok", codes=", ".join(codes)))
+    return results
+
+
+def check_gross_prices(root) -> list[CheckResult]:
+    """Block each line that gives a gross price without the allowance amount Chorus Pro then requires."""
+    results: list[CheckResult] = []
+    for position, line in enumerate(_LINES(root), start=1):
+        for gross_price in _GROSS_PRICES(line):
+            if not _ALLOWANCE_AMOUNTS(gross_price):
+                line_id = _LINE_ID(line).strip() or str(position)
+                results.append(blocking(FILE_FIELD, "flow_gross_price_without_allowance", line=line_id))
+    return results
