@@ -78,6 +78,9 @@ class Detection:
     mandataire_siret: str | None = None
     mandataire_name: str | None = None
     recipient_kind: str | None = None  # None (assumed French public), "foreign", "private"
+    # True when the invoice says its supplier is a subcontractor paid directly (billing frame A9);
+    # mandataire_siret then holds the main contractor, who validates the invoice.
+    subcontracting: bool = False
     candidates: list[SiretCandidate] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     warnings: list[Message] = field(default_factory=list)

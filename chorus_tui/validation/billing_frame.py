@@ -30,13 +30,20 @@ def billing_frame_label(code: str) -> Message | str:
 def suggest_billing_frame(invoice: SourceInvoice) -> tuple[str, Message]:
     """Return the billing frame the invoice calls for and the reason, to show beside the form's choice.
 
-    A mandataire found on the invoice means a group of contractors, so A12 (co-contractor)
-    is proposed. Detection cannot tell a subcontractor paid directly (A9) from a
-    co-contractor, so the reason asks the user to pick A9 in that case.
+    An invoice that states its supplier is a subcontractor paid directly gets A9, validated by
+    the main contractor. Otherwise a mandataire found on the invoice means a group of
+    contractors, so A12 (co-contractor) is proposed, and the reason tells the user to pick A9
+    if they are a subcontractor after all.
     """
-    mandataire = invoice.detection.mandataire_siret
+    detection = invoice.detection
+    mandataire = detection.mandataire_siret
+    if detection.subcontracting:
+        if mandataire:
+            name = detection.mandataire_name or mandataire
+            return A9, message("frame_reason_subcontracting", name=name, siret=mandataire)
+        return A9, message("frame_reason_subcontracting_no_contractor")
     if mandataire:
-        name = invoice.detection.mandataire_name or mandataire
+        name = detection.mandataire_name or mandataire
         return A12, message("frame_reason_mandataire", name=name, siret=mandataire)
     due = invoice.amounts.amount_due
     if invoice.already_paid or (due is not None and due == 0 and (invoice.amounts.total_ttc or 0) > 0):
@@ -61,7 +68,9 @@ def check_billing_frame(form: DepositForm, invoice: SourceInvoice | None = None,
     elif form.validator_siret:
         results.append(warning("validator_siret", "validator_ignored", value=form.validator_siret))
     mandataire = invoice.detection.mandataire_siret if invoice is not None else None
-    if mandataire and frame not in FRAMES_WITH_VALIDATOR:
+    if invoice is not None and invoice.detection.subcontracting and frame != A9:
+        results.append(warning(FIELD, "frame_subcontracting_detected", value=billing_frame_label(frame)))
+    elif mandataire and frame not in FRAMES_WITH_VALIDATOR:
         results.append(warning(FIELD, "frame_mandataire_detected", siret=mandataire,
                                name=invoice.detection.mandataire_name or mandataire))
     if not any(result.field == FIELD for result in results):

@@ -104,3 +104,31 @@ def test_mandataire_on_invoice_with_a1_warns():
 def test_unknown_frame_is_blocking():
     results = check_billing_frame(form(billing_frame="A3_MEMOIRE_JUSTICE"))
     assert results[0].level is CheckLevel.BLOCKING
+
+
+def test_subcontracting_suggests_a9_with_main_contractor():
+    detection = Detection(subcontracting=True, mandataire_siret=MANDATAIRE_SIRET, mandataire_name="Exemple BTP SAS")
+    frame, reason = suggest_billing_frame(invoice(detection=detection))
+    assert frame == A9
+    assert "Exemple BTP SAS" in str(reason)
+    assert MANDATAIRE_SIRET in str(reason)
+
+
+def test_subcontracting_without_contractor_asks_siret():
+    frame, reason = suggest_billing_frame(invoice(detection=Detection(subcontracting=True)))
+    assert frame == A9
+    assert reason.key == "checks.frame_reason_subcontracting_no_contractor"
+
+
+def test_subcontracting_with_a12_warns():
+    detection = Detection(subcontracting=True, mandataire_siret=MANDATAIRE_SIRET)
+    results = check_billing_frame(form(billing_frame=A12, validator_siret=MANDATAIRE_SIRET), invoice(detection=detection))
+    frame_results = [result for result in results if result.field == "billing_frame"]
+    assert [result.level for result in frame_results] == [CheckLevel.WARNING]
+    assert frame_results[0].message.key == "checks.frame_subcontracting_detected"
+
+
+def test_subcontracting_with_a9_passes():
+    detection = Detection(subcontracting=True, mandataire_siret=MANDATAIRE_SIRET)
+    results = check_billing_frame(form(billing_frame=A9, validator_siret=MANDATAIRE_SIRET), invoice(detection=detection))
+    assert all(result.level is CheckLevel.PASS for result in results)

@@ -102,3 +102,10 @@ def test_flow_warns_when_form_adds_service_missing_from_file():
         "Le dépôt en flux envoie le fichier Factur-X tel quel : la valeur saisie « MAIRIE » diffère de celle du "
         "fichier (« — ») et ne sera pas transmise. Corrigez le fichier, ou choisissez le dépôt PDF avec saisie."
     )
+
+
+def test_subcontractor_gets_a9_and_validator():
+    detection = Detection(recipient_siret="21170753455688", subcontracting=True, mandataire_siret="84645060900017")
+    form = form_from_invoice(SourceInvoice(source_key="st.pdf", file_path=None, detection=detection))
+    assert form.billing_frame == "A9_FACTURE_SOUSTRAITANT"
+    assert form.validator_siret == "84645060900017"
