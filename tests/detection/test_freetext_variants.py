@@ -116,3 +116,9 @@ def test_co_contractor_is_not_subcontracting():
     detection = detect(f"Mandataire : Exemple BTP SAS – SIRET {CONTRACTOR}\nSIRET : {VALMORIN}")
     assert detection.subcontracting is False
     assert detection.mandataire_siret == CONTRACTOR
+
+
+def test_corpus_reaches_80_cases():
+    from tests.detection.test_freetext_corpus import CASES
+
+    assert len(CASES) + len(VARIANTS) >= 80

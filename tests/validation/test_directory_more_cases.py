@@ -1,0 +1,66 @@
+"""More directory-backed cases: the mandataire checked like the recipient, and numbers of other years."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from chorus_tui.domain import CheckLevel
+from tests.validation.test_directory_checks import (  # noqa: F401 (fixtures)
+    LA_POSTE_SIRET,
+    RIBEMONT,
+    TRANSPORTS_AMBROIS,
+    VALMORIN,
+    client,
+    clock,
+    directory,
+    form,
+    of_field,
+    run,
+    simulator,
+)
+
+A12 = "A12_FACTURE_COTRAITANT"
+
+
+async def test_inactive_mandataire_is_blocking(directory):
+    results = of_field(await run(directory, form(billing_frame=A12, validator_siret=RIBEMONT)), "validator_siret")
+    assert results[-1].level is CheckLevel.BLOCKING
+    assert results[-1].message.key == "checks.validator_inactive"
+
+
+async def test_mistyped_mandataire_siret_is_blocking(directory):
+    mistyped = TRANSPORTS_AMBROIS[:-1] + str((int(TRANSPORTS_AMBROIS[-1]) + 1) % 10)
+    results = of_field(await run(directory, form(billing_frame=A12, validator_siret=mistyped)), "validator_siret")
+    assert [result.level for result in results] == [CheckLevel.BLOCKING]
+    assert results[0].message.key == "checks.siret_checksum"
+
+
+async def test_mandataire_siret_with_spaces_is_found(directory):
+    spaced = "846 450 609 00017"
+    results = of_field(await run(directory, form(billing_frame=A12, validator_siret=spaced)), "validator_siret")
+    assert results[-1].level is CheckLevel.PASS
+    assert results[-1].message.key == "checks.validator_found"
+
+
+async def test_unknown_mandataire_only_warns(directory):
+    results = of_field(await run(directory, form(billing_frame=A12, validator_siret=LA_POSTE_SIRET)),
+                       "validator_siret")
+    assert CheckLevel.BLOCKING not in [result.level for result in results]
+    assert results[-1].message.key == "checks.validator_unknown"
+
+
+async def test_same_number_last_year_only_warns(directory, simulator):
+    # Chorus Pro keeps invoice numbers unique per supplier and per year.
+    simulator.add_existing_invoice("FAC-2026-0042", date(2025, 3, 1), VALMORIN,
+                                   deposited_at=datetime(2025, 3, 2, 9, 0, tzinfo=timezone.utc))
+    results = of_field(await run(directory, form()), "invoice_number")
+    duplicate = [result for result in results if result.message.key.startswith("checks.duplicate_")]
+    assert [result.message.key for result in duplicate] == ["checks.duplicate_other_year"]
+    assert duplicate[0].level is CheckLevel.WARNING
+
+
+async def test_other_number_is_no_duplicate(directory, simulator):
+    simulator.add_existing_invoice("FAC-2026-0043", date(2026, 3, 1), VALMORIN)
+    results = of_field(await run(directory, form()), "invoice_number")
+    assert [result.message.key for result in results if result.message.key.startswith("checks.duplicate_")] == [
+        "checks.duplicate_none"]
