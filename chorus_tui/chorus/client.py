@@ -165,6 +165,20 @@ class ChorusClient:
 
         return await self._all_pages(fetch)
 
+    async def search_structures_by_name(self, name: str, limit: int = 10) -> list[StructureHit]:
+        """Return at most `limit` active public structures whose name matches `name`, first page only.
+
+        NOTE: whether Chorus Pro matches `raisonSocialeStructure` as a substring or a prefix is not
+        documented; callers use the result only as suggestions.
+        """
+        body = {
+            "structure": {"raisonSocialeStructure": name, "statutStructure": "ACTIF"},
+            "restreindreStructuresPrivees": True,
+            "parametres": {"nbResultatsParPage": limit, "pageResultatDemandee": 1},
+        }
+        response = await self._call("structures/v1/rechercher", body, StructureSearchResponse)
+        return response.structures[:limit]
+
     async def get_structure(self, structure_id: int) -> StructureDetails:
         """Return a structure's parameters (`.rules`: service / engagement required…) and general data."""
         body = {"idStructureCPP": structure_id, "codeLangue": LANGUAGE_CODE}

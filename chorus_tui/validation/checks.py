@@ -117,7 +117,8 @@ async def check_deposit(invoice: SourceInvoice, form: DepositForm, directory: Di
         recipient = RecipientCheck([blocking("recipient_siret", f"recipient_kind_{recipient_kind}",
                                              name=invoice.customer_name or "—")])
     else:
-        recipient = await check_recipient(form, directory, supplier_sirets=supplier_sirets)
+        recipient = await check_recipient(form, directory, supplier_sirets=supplier_sirets,
+                                          customer_name=invoice.customer_name)
     results.extend(recipient.results)
     if recipient.structure_id is not None and recipient.details is not None:
         results.extend(await check_recipient_rules(form, recipient.structure_id, recipient.details, directory,

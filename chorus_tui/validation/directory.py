@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _SEARCH = "search"
+_NAME_SEARCH = "name_search"
 _STRUCTURE = "structure"
 _SERVICES = "services"
 _SERVICE = "service"
@@ -60,6 +61,10 @@ class Directory:
     async def search_structure(self, siret: str) -> list[StructureHit]:
         """Return the structures registered under a SIRET (`structures/v1/rechercher`)."""
         return await self._cached(_SEARCH, siret, lambda: self.client.search_structure(siret))
+
+    async def search_structures_by_name(self, name: str) -> list[StructureHit]:
+        """Return active public structures whose name matches `name`, as suggestions for an unknown SIRET."""
+        return await self._cached(_NAME_SEARCH, name.casefold(), lambda: self.client.search_structures_by_name(name))
 
     async def structure(self, structure_id: int) -> StructureDetails:
         """Return a structure's details and rules (`structures/v1/consulter`)."""

@@ -42,9 +42,35 @@ def _choose_hit(hits: list, chosen_id: int | None):
     return None
 
 
+async def _unknown_recipient(siret: str, customer_name: str | None, directory: Directory) -> CheckResult:
+    """Block an unknown SIRET, offering the directory's structures named like the invoice's customer."""
+    name = (customer_name or "").strip()
+    if not name:
+        return blocking(RECIPIENT_FIELD, "recipient_unknown", siret=siret)
+    try:
+        similar = await directory.search_structures_by_name(name)
+    except ChorusError as error:
+        logger.warning("search by name %r failed after unknown SIRET %s: %s", name, siret, error)
+        return blocking(RECIPIENT_FIELD, "recipient_unknown", siret=siret)
+    similar = [hit for hit in similar if hit.active and hit.identifier and hit.identifier != siret]
+    if not similar:
+        return blocking(RECIPIENT_FIELD, "recipient_unknown", siret=siret)
+    result = blocking(RECIPIENT_FIELD, "recipient_unknown_similar", siret=siret, name=name,
+                      names=", ".join(f"{hit.name or hit.identifier} ({hit.identifier})" for hit in similar))
+    # The values are SIRETs to put in the form, unlike the structure ids of "recipient_several".
+    result.options = [CheckOption(hit.identifier, f"{hit.name or hit.identifier} ({hit.identifier})")
+                      for hit in similar]
+    return result
+
+
 async def check_recipient(form: DepositForm, directory: Directory, *,
-                          supplier_sirets: frozenset[str] = frozenset()) -> RecipientCheck:
-    """Check the recipient's SIRET, then look it up in the Chorus Pro directory."""
+                          supplier_sirets: frozenset[str] = frozenset(),
+                          customer_name: str | None = None) -> RecipientCheck:
+    """Check the recipient's SIRET, then look it up in the Chorus Pro directory.
+
+    When the directory has no structure with the SIRET, `customer_name` (the invoice's customer) is
+    searched by name, and the structures found are offered in place of the typed SIRET.
+    """
     check = RecipientCheck()
     identifier = check_siret(form.recipient_siret, party=Party.RECIPIENT, field=RECIPIENT_FIELD)
     if identifier.level is not CheckLevel.PASS:
@@ -62,7 +88,7 @@ async def check_recipient(form: DepositForm, directory: Directory, *,
         check.results.append(warning(RECIPIENT_FIELD, "recipient_lookup_failed", siret=siret, error=error.message))
         return check
     if not hits:
-        check.results.append(blocking(RECIPIENT_FIELD, "recipient_unknown", siret=siret))
+        check.results.append(await _unknown_recipient(siret, customer_name, directory))
         return check
     if len(hits) > 1:
         hit = _choose_hit(hits, form.recipient_structure_id)

@@ -1,13 +1,17 @@
-"""More directory-backed cases: the mandataire checked like the recipient, and numbers of other years."""
+"""More directory-backed cases: an unknown SIRET searched by name, the mandataire, numbers of other years."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from chorus_tui.domain import CheckLevel
+from chorus_tui.domain import CheckLevel, SourceInvoice
+from chorus_tui.validation import check_deposit
+from tests.validation.conftest import TODAY
 from tests.validation.test_directory_checks import (  # noqa: F401 (fixtures)
     LA_POSTE_SIRET,
     RIBEMONT,
+    SUPPLIER_ID,
+    SUPPLIER_SIRETS,
     TRANSPORTS_AMBROIS,
     VALMORIN,
     client,
@@ -64,3 +68,44 @@ async def test_other_number_is_no_duplicate(directory, simulator):
     results = of_field(await run(directory, form()), "invoice_number")
     assert [result.message.key for result in results if result.message.key.startswith("checks.duplicate_")] == [
         "checks.duplicate_none"]
+
+
+def invoice_to(customer_name: str | None) -> SourceInvoice:
+    return SourceInvoice(source_key="FAC-2026-0042.pdf", file_path=None, invoice_number="FAC-2026-0042",
+                         invoice_date=TODAY, customer_name=customer_name)
+
+
+async def recipient_results(directory, customer_name: str | None, siret: str = LA_POSTE_SIRET) -> list:
+    results = await check_deposit(invoice_to(customer_name), form(siret), directory, today=TODAY,
+                                  supplier_sirets=SUPPLIER_SIRETS, supplier_id=SUPPLIER_ID)
+    return of_field(results, "recipient_siret")
+
+
+async def test_unknown_siret_offers_structures_of_same_name(directory):
+    (result,) = await recipient_results(directory, "Commune de Valmorin")
+    assert result.level is CheckLevel.BLOCKING
+    assert result.message.key == "checks.recipient_unknown_similar"
+    assert [option.value for option in result.options] == [VALMORIN]
+    assert "Commune de Valmorin" in result.options[0].label
+    assert LA_POSTE_SIRET in str(result.message)
+
+
+async def test_name_search_skips_inactive_structures(directory):
+    (result,) = await recipient_results(directory, "Ribemont")  # an inactive commune only
+    assert result.message.key == "checks.recipient_unknown"
+    assert result.options == []
+
+
+async def test_unknown_siret_without_customer_name(directory):
+    (result,) = await recipient_results(directory, None)
+    assert result.message.key == "checks.recipient_unknown"
+    assert result.options == []
+
+
+async def test_known_siret_needs_no_name_search(directory, client, monkeypatch):
+    async def fail(name):
+        raise AssertionError("searched by name although the SIRET is known")
+
+    monkeypatch.setattr(client, "search_structures_by_name", fail, raising=False)
+    (result,) = await recipient_results(directory, "Commune de Valmorin", siret=VALMORIN)
+    assert result.level is CheckLevel.PASS
