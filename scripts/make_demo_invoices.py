@@ -195,11 +195,13 @@ def demo_invoices() -> list[DemoInvoice]:
             [Line("Fournitures de bureau (ramettes, classeurs)", d("1"), d("742.80"))],
             chorus_block=[("Siret du destinataire", "115.877.185.41330"), ("Numéro d'engagement juridique", "\n1300067001")],
         ),
-        # Service code or engagement accepted (Rectorat): "Nº EJ" and lower-case labels.
+        # Service code or engagement accepted (Rectorat): "Nº EJ" and lower-case labels. The high school
+        # where the work took place prints its own SIRET without a label, a second recipient candidate.
         DemoInvoice(
             "FAC-2026-0014_rectorat.pdf", "FAC-2026-0014", date(2026, 11, 24), "18594069900019",
-            [Line("Intervention sur le réseau informatique du collège Jean-Moulin", d("2"), d("450.00"))],
+            [Line("Intervention sur le réseau informatique du lycée des Quatre-Vents", d("2"), d("450.00"))],
             chorus_block=[("siret", "18594069900019"), ("code service", "DAF"), ("Nº EJ", "1300081234")],
+            note="Lieu d'intervention : Lycée polyvalent des Quatre-Vents (19799229069576), Port-Joliet.",
         ),
     ]
 

@@ -40,8 +40,11 @@ class DepositSummary:
 class ConfirmDepositScreen(ModalScreen[bool]):
     """Ask before an irreversible deposit; Enter or « Déposer » sends, Escape goes back to the form."""
 
+    # Enter is a priority binding so that the footer shows it at once: otherwise the focused
+    # « Déposer » button's own hidden Enter binding hides it. check_action hands Enter back to
+    # the « Revenir » button when that one has the focus.
     BINDINGS = [
-        Binding("enter", "confirm", t("ui.confirm.send"), key_display=t("ui.keyname_enter"),
+        Binding("enter", "confirm", t("ui.confirm.send"), key_display=t("ui.keyname_enter"), priority=True,
                 id="confirm_send", tooltip=t("ui.confirm.send_tip")),
         Binding("escape", "back", t("ui.confirm.back"), key_display=t("ui.keyname_escape"),
                 id="confirm_back", tooltip=t("ui.confirm.back_tip")),
@@ -94,6 +97,11 @@ class ConfirmDepositScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#confirm-send", Button).focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm" and self.focused is not None and self.focused.id == "confirm-back":
+            return False  # Enter presses the focused « Revenir » button instead
+        return True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

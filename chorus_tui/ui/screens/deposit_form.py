@@ -49,6 +49,7 @@ from chorus_tui.ui.formatting import (
 from chorus_tui.ui.keys import FORM_BINDINGS
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen, DepositSummary
 from chorus_tui.ui.source_invoice import load_source_invoice
+from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList, eligible_candidates
 from chorus_tui.ui.widgets.translated import TranslatedSelect
 
 if TYPE_CHECKING:
@@ -111,6 +112,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.checking = False
         self._services_known = False
         self.recipient_name: str | None = None  # from the Chorus Pro directory, once looked up
+        # The SIRET that the recipient's name, required marks and service list describe.
+        self._recipient_shown: str | None = None
 
     @property
     def chorus_app(self) -> ChorusApp:
@@ -126,6 +129,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             with VerticalScroll(id="form-body"):
                 for name, kind in FIELDS:
                     yield from self._field_row(name, kind)
+                    if name == "recipient_siret":
+                        yield from self._candidates_row()
             yield Static("", id="form-legend")
             with Horizontal(id="form-buttons"):
                 yield Static("", id="form-status")
@@ -165,6 +170,13 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         yield Static("", id=f"error-{widget_id}", classes="field-error")
 
     @staticmethod
+    def _candidates_row() -> ComposeResult:
+        """Lay out the list of recipient SIRETs found in the invoice; shown only when there are several."""
+        with Horizontal(classes="field-row", id="row-recipient-candidates"):
+            yield Label(t("recipient_choice.label"), classes="field-label")
+            yield SiretCandidateList(id="recipient-candidates", classes="field-input")
+
+    @staticmethod
     def _select_options(name: str) -> list[tuple[str, str]]:
         if name == "billing_frame":
             return [(t(f"ui.billing_frame.{code}"), code) for code in BILLING_FRAMES]
@@ -177,6 +189,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     def on_mount(self) -> None:
         self.query_one("#service_code-select", Select).display = False
         self.query_one("#row-recipient_structure_id").display = False
+        self.query_one("#row-recipient-candidates").display = False
         for name, _ in FIELDS:
             self.query_one(f"#error-{dom_id(name)}", Static).display = False
         self.query_one("#error-general", Static).display = False
@@ -227,7 +240,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self._show_route(form)
         self._set_status("")
         self.query_one("#recipient_siret", Input).focus()
-        self._lookup_recipient(form.recipient_siret)
+        self._show_candidates(invoice, form.recipient_siret)
+        self._show_recipient_for(form.recipient_siret or "")
         self._load_bank_accounts()
 
     def _show_supplier(self) -> None:
@@ -269,18 +283,99 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         error.display = False
         self.query_one(f"#row-{name}").remove_class("has-error", "has-warning")
 
-    # -- directory lookups ------------------------------------------------------------------------
+    # -- recipient: candidates found in the invoice -----------------------------------------------
 
-    @on(Input.Blurred, "#recipient_siret")
-    def _recipient_edited(self, event: Input.Blurred) -> None:
-        if self.form is not None and event.value.strip() != (self.form.recipient_siret or ""):
-            self.form = dataclasses.replace(self.form, recipient_siret=event.value.strip())
-            # Another SIRET: the structure picked for the old one no longer applies.
-            self.query_one("#row-recipient_structure_id").display = False
-            self._lookup_recipient(event.value.strip())
+    def _show_candidates(self, invoice: SourceInvoice, chosen: str | None) -> None:
+        """List the recipient SIRETs found in the invoice when there are several, and name them."""
+        candidates = eligible_candidates(invoice.detection)
+        if len(candidates) < 2:
+            return
+        self.query_one("#recipient-candidates", SiretCandidateList).show_candidates(candidates, chosen)
+        self.query_one("#row-recipient-candidates").display = True
+        self._name_candidates([candidate.siret for candidate in candidates])
 
-    @work(name="form-lookup-recipient", group="deposit-form", exclusive=True, exit_on_error=False)
+    @work(name="form-name-candidates", group="deposit-form-candidates", exit_on_error=False)
+    async def _name_candidates(self, sirets: list[str]) -> None:
+        """Look each candidate SIRET up in the directory, so the list shows whose SIRET it is."""
+        directory = self.chorus_app.context.directory
+        if directory is None:
+            return
+        candidate_list = self.query_one("#recipient-candidates", SiretCandidateList)
+        for siret in sirets:
+            try:
+                hits = await directory.search_structure(siret)
+            except ChorusError as error:
+                log.warning("directory lookup of candidate SIRET %s failed: %s", siret, error)
+                continue  # the line keeps its SIRET and reason, without a name
+            candidate_list.set_name(siret, hits[0].name if hits else None)
+
+    @on(SiretCandidateList.Picked)
+    def _candidate_picked(self, event: SiretCandidateList.Picked) -> None:
+        """Make the picked SIRET the recipient, then look it up and check the form again."""
+        if self.form is None:
+            return
+        field = self.query_one("#recipient_siret", Input)
+        if field.value.strip() == event.siret:
+            return
+        # The lookup runs in _recheck_recipient: the field's Changed handler must not start a second one.
+        self._recipient_shown = event.siret
+        field.value = event.siret
+        self.form = dataclasses.replace(self.form, recipient_siret=event.siret)
+        self.query_one("#recipient-candidates", SiretCandidateList).mark_chosen(event.siret)
+        self._recheck_recipient(event.siret)
+
+    @work(name="form-recheck-recipient", group="form-recipient", exclusive=True, exit_on_error=False)
+    async def _recheck_recipient(self, siret: str) -> None:
+        """Look `siret` up in the directory, then run every check for it without depositing."""
+        await self._look_up_recipient(siret)
+        if self.checking:
+            return  # a Ctrl+S check is running and will show its own results
+        self.checking = True
+        self._set_status(t("ui.form_checking"))
+        try:
+            _, results = await self._run_checks()
+        finally:
+            self.checking = False
+        count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
+        if count:
+            self._set_status(t("recipient_choice.checked", siret=siret, count=count), error=True)
+        else:
+            self._set_status(t("recipient_choice.checked_clear", siret=siret))
+
+    # -- recipient: directory lookups -------------------------------------------------------------
+
+    @on(Input.Changed, "#recipient_siret")
+    def _recipient_edited(self, event: Input.Changed) -> None:
+        siret = event.value.strip()
+        if self.form is None or siret == self._recipient_shown:
+            return
+        self.form = dataclasses.replace(self.form, recipient_siret=siret)
+        self.query_one("#recipient-candidates", SiretCandidateList).mark_chosen(siret)
+        self._show_recipient_for(siret)
+
+    def _show_recipient_for(self, siret: str) -> None:
+        """Forget what was shown for the previous SIRET; look `siret` up once it has 14 digits."""
+        self._recipient_shown = siret
+        self._clear_recipient()
+        if len(siret) == 14 and siret.isdigit():
+            self._lookup_recipient(siret)
+
+    def _clear_recipient(self) -> None:
+        """Remove the name, required marks, structures and services that came from the last lookup."""
+        self.recipient_name = None
+        self.query_one("#note-recipient_siret", Static).update("")
+        self.query_one("#row-recipient_structure_id").display = False
+        self.query_one("#recipient_structure_id", Select).set_options([])
+        self._mark_required("service_code", "")
+        self._mark_required("engagement_number", "")
+        self._show_legend(required=False, either=False)
+        self._offer_services([])
+
+    @work(name="form-lookup-recipient", group="form-recipient", exclusive=True, exit_on_error=False)
     async def _lookup_recipient(self, siret: str) -> None:
+        await self._look_up_recipient(siret)
+
+    async def _look_up_recipient(self, siret: str) -> None:
         """Show the recipient's name, mark the fields it requires and offer its active services."""
         from chorus_tui.validation import offerable_services
 
@@ -293,7 +388,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         try:
             hits = await directory.search_structure(siret)
             if not hits:
-                note.update(t("ui.recipient_not_found"))
+                if siret == self._recipient_shown:
+                    note.update(t("ui.recipient_not_found"))
                 return
             structure_id = hits[0].structure_id
             details = await directory.structure(structure_id)
@@ -302,6 +398,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             log.warning("directory lookup of SIRET %s failed: %s", siret, error)
             note.update(t("ui.lookup_failed", error=error.message))
             return
+        if siret != self._recipient_shown:
+            return  # the field changed during the lookup, so this reply describes an old SIRET
         self.recipient_name = details.name or hits[0].name or None
         note.update(self.recipient_name or "")
         rules = details.rules
@@ -330,9 +428,15 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         legend.display = bool(lines)
 
     def _offer_services(self, services: list) -> None:
-        """Switch the service field to a list of the recipient's active services, keeping a typed code."""
+        """Switch the service field to a list of the recipient's active services; [] goes back to typing.
+
+        The code chosen or typed so far stays chosen when the new list has it. Otherwise it stays
+        in the typed field. An emptied choice stays empty.
+        """
         select = self.query_one("#service_code-select", Select)
         typed = self.query_one("#service_code", Input)
+        current = (self._service_choice() or "") if self._services_known else typed.value.strip()
+        typed.value = current
         if not services:
             select.display = False
             typed.display = True
@@ -340,9 +444,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             return
         options = [(f"{service.code} – {service.label or service.code}", service.code) for service in services]
         select.set_options(options)
-        codes = {service.code for service in services}
-        if typed.value.strip() in codes:
-            select.value = typed.value.strip()
+        if current in {service.code for service in services}:
+            select.value = current
         self._services_known = True
         select.display = True
         typed.display = False
@@ -443,26 +546,14 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
 
     @work(name="form-check", group="deposit-form", exclusive=True, exit_on_error=False)
     async def _check_and_submit(self) -> None:
-        """Run every check; dismiss with the form only when none is blocking."""
-        from chorus_tui.validation import check_deposit, check_form, has_blocking
+        """Run every check; open the confirmation only when none is blocking."""
+        from chorus_tui.validation import has_blocking
 
         context = self.chorus_app.context
-        # Chorus Pro compares invoice dates with the date in Paris, whatever the machine's time zone.
-        today = paris_today(context.clock)
         try:
-            form, problems = self.read_form()
-            results = list(problems)
-            if context.directory is not None:
-                results += await check_deposit(self.invoice, form, context.directory, today=today,
-                                               supplier_sirets=context.supplier_sirets,
-                                               supplier_id=context.supplier.structure_id)
-            else:
-                # Without a connection the directory checks cannot run, but the checks of the form itself can.
-                results += check_form(self.invoice, form, today=today, supplier_sirets=context.supplier_sirets)
+            form, results = await self._run_checks()
         finally:
             self.checking = False
-        self.results = results
-        self.show_results(results)
         # The status line shows it under the buttons: no toast, which would cover them.
         if has_blocking(results):
             count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
@@ -475,6 +566,27 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         result = DepositFormResult(self.invoice_id, form, tuple(results))
         self.app.push_screen(ConfirmDepositScreen(self.summary(form, results)),
                              lambda confirmed: self._confirmed(result, confirmed))
+
+    async def _run_checks(self) -> tuple[DepositForm, list[CheckResult]]:
+        """Read the form, run every pre-deposit check on it and show the results under the fields."""
+        from chorus_tui.validation import check_deposit, check_form
+
+        assert self.invoice is not None
+        context = self.chorus_app.context
+        # Chorus Pro compares invoice dates with the date in Paris, whatever the machine's time zone.
+        today = paris_today(context.clock)
+        form, problems = self.read_form()
+        results = list(problems)
+        if context.directory is not None:
+            results += await check_deposit(self.invoice, form, context.directory, today=today,
+                                           supplier_sirets=context.supplier_sirets,
+                                           supplier_id=context.supplier.structure_id)
+        else:
+            # Without a connection the directory checks cannot run, but the checks of the form itself can.
+            results += check_form(self.invoice, form, today=today, supplier_sirets=context.supplier_sirets)
+        self.results = results
+        self.show_results(results)
+        return form, results
 
     def summary(self, form: DepositForm, results: list[CheckResult]) -> DepositSummary:
         """Gather what the confirmation shows about `form`, with the warnings of `results`."""
