@@ -136,6 +136,17 @@ async def export(out: Path) -> list[Path]:
         await pilot.press("escape", "escape", "escape")
         await settle(pilot)
 
+        # The rectorate invoice also prints the high school's SIRET: the form lists both, best first.
+        await pilot.press("slash", *"FAC-2026-0014", "enter")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("tab", "down")
+        await settle(pilot)
+        save("deposit-recipients")
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+
         # The rejected invoice's timeline shows the reason given by the recipient.
         await pilot.press("slash", *"FAC-2026-0008", "enter")
         await settle(pilot)

@@ -11,6 +11,7 @@ EXPECTED = {
     "to-do.svg": "FAC-2026-0004",
     "deposit-form.svg": "Code&#160;service&#160;manquant",
     "deposit-confirm.svg": "FAC-2026-0010&#160;sur&#160;Chorus&#160;Pro",
+    "deposit-recipients.svg": "Lycée&#160;polyvalent&#160;des&#160;Quatre-Vents",
     "timeline.svg": "Rejet",
     "help.svg": "Filtrer",
     "connection.svg": "PISTE",
