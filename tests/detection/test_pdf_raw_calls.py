@@ -1,0 +1,104 @@
+"""The PDF reader's direct PDFium calls give what pypdfium2's helper objects give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdfium2
+import pytest
+
+from chorus_tui.sources import pdf
+from chorus_tui.sources.text import clean_text
+
+from .builders import make_pdf, sample_cii, write_facturx
+
+DEMO_INVOICES = sorted((Path(pdf.__file__).parent / "demo_invoices").glob("*.pdf"))
+
+
+def helper_page_texts(data: bytes) -> list[str]:
+    """Extract each page's text through pypdfium2's PdfDocument, PdfPage and PdfTextPage."""
+    document = pypdfium2.PdfDocument(data)
+    try:
+        texts = []
+        for index in range(len(document)):
+            page = document[index]
+            text_page = page.get_textpage()
+            texts.append(text_page.get_text_bounded())
+            text_page.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
+def helper_attachments(data: bytes) -> list[tuple[str, bytes]]:
+    document = pypdfium2.PdfDocument(data)
+    try:
+        attachments = []
+        for index in range(document.count_attachments()):
+            attachment = document.get_attachment(index)
+            attachments.append((attachment.get_name(), bytes(attachment.get_data())))
+        return attachments
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("path", DEMO_INVOICES, ids=lambda path: path.name)
+def test_demo_invoice_text_matches_helpers(path):
+    data = path.read_bytes()
+    content = pdf.read_pdf_bytes(data, name=path.name)
+    assert content.text == clean_text("\n\n".join(helper_page_texts(data)))
+    assert content.page_count == len(helper_page_texts(data))
+
+
+def test_three_pages_match_helpers():
+    from fpdf import FPDF
+
+    document = FPDF(format="A4")
+    document.set_font("Helvetica", size=10)
+    for number in range(1, 4):
+        document.add_page()
+        document.cell(0, 6, f"Page {number} - SIRET 217 507 534 5568{number}")
+    data = bytes(document.output())
+    content = pdf.read_pdf_bytes(data, name="three.pdf")
+    assert content.page_count == 3
+    assert content.text == clean_text("\n\n".join(helper_page_texts(data)))
+    assert "5568" + "3" in content.text
+
+
+def test_page_without_text_gives_empty_text():
+    from fpdf import FPDF
+
+    document = FPDF(format="A4")
+    document.add_page()
+    data = bytes(document.output())
+    content = pdf.read_pdf_bytes(data, name="blank.pdf")
+    assert content.page_count == 1
+    assert content.text == ""
+
+
+def test_facturx_attachment_matches_helpers(tmp_path):
+    path = write_facturx(tmp_path / "fx.pdf", sample_cii(), "en16931")
+    data = path.read_bytes()
+    content = pdf.read_pdf_bytes(data, name=path.name)
+    [(name, xml)] = [item for item in helper_attachments(data) if item[0].endswith(".xml")]
+    assert content.facturx_xml_name == name
+    assert content.facturx_xml == xml
+
+
+def test_shared_samples_match_helpers(shared_dir):
+    for path in sorted((shared_dir / "samples" / "factur-x").glob("*.pdf")):
+        data = path.read_bytes()
+        content = pdf.read_pdf_bytes(data, name=path.name)
+        assert content.text == clean_text("\n\n".join(helper_page_texts(data))), path.name
+        xml_attachments = [item for item in helper_attachments(data) if item[0].lower().endswith(".xml")]
+        assert (content.facturx_xml_name, content.facturx_xml) == xml_attachments[0], path.name
+
+
+def test_next_file_read_after_damaged_one():
+    data = make_pdf(["Facture FAC-2026-0001"])
+    with pytest.raises(pdf.PdfReadError) as raised:
+        pdf.read_pdf_bytes(data[:300], name="cut.pdf")
+    assert raised.value.message.key == "sources.pdf_damaged"
+    # PDFium still reads the next file after the failure.
+    assert "FAC-2026-0001" in pdf.read_pdf_bytes(data, name="whole.pdf").text
