@@ -398,6 +398,8 @@ def _integrate_flow_invoice(sim: Simulator, flow: FlowRecord, item: dict[str, An
                         ("total_vat", "montant de TVA"), ("total_ttc", "montant TTC")):
         if not item[name]:
             return f"Le champ obligatoire « {label} » est absent de la facture."
+    if item.get("rule_error"):  # absent from flows stored before the simulator read these rules
+        return item["rule_error"]
     routing = check_routing(item["buyer_siret"], item["service_code"], item["engagement"])
     if isinstance(routing, codes.Refusal):
         return routing.label

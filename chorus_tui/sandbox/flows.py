@@ -52,6 +52,33 @@ class ParsedInvoice:
     total_vat: Decimal | None
     total_ttc: Decimal | None
     amount_due: Decimal | None
+    rule_error: str = ""  # why Chorus Pro rejects the XML itself, empty when no rule is broken
+
+
+_PAYMENT_CODE_MISSING = "Le champ (…SpecifiedTradeSettlementPaymentMeans.TypeCode.value) est obligatoire."
+_GROSS_PRICE_WITHOUT_ALLOWANCE = (
+    "Le champ (…AppliedTradeAllowanceCharge.ActualAmount) est obligatoire si "
+    "(…GrossPriceProductTradePrice) est renseigné (ligne {line})."
+)
+
+
+def _cii_rule_error(transaction: etree._Element, is_credit_note: bool) -> str:
+    """Return the rejection label of the first XML rule that field reports show Chorus Pro applies.
+
+    NOTE: the rules come from suppliers' rejection messages, not from a published list. The
+    reported payment means rejection had an empty element. No report shows a rejection for an
+    invoice without any payment means element, so the simulator accepts that one.
+    """
+    ns = CII_NS
+    means = transaction.findall("ram:ApplicableHeaderTradeSettlement/ram:SpecifiedTradeSettlementPaymentMeans", ns)
+    if not is_credit_note and any(not _text(element, "ram:TypeCode", ns) for element in means):
+        return _PAYMENT_CODE_MISSING
+    for position, line in enumerate(transaction.findall("ram:IncludedSupplyChainTradeLineItem", ns), start=1):
+        for gross in line.findall("ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice", ns):
+            if gross.find("ram:AppliedTradeAllowanceCharge/ram:ActualAmount", ns) is None:
+                line_id = _text(line, "ram:AssociatedDocumentLineDocument/ram:LineID", ns) or str(position)
+                return _GROSS_PRICE_WITHOUT_ALLOWANCE.format(line=line_id)
+    return ""
 
 
 def _text(node: etree._Element, path: str, namespaces: dict[str, str]) -> str:
@@ -82,10 +109,11 @@ def _parse_cii(root: etree._Element) -> ParsedInvoice:
     except ValueError:
         issue_date = None
     type_code = _text(root, "rsm:ExchangedDocument/ram:TypeCode", ns)
+    is_credit_note = type_code in CREDIT_NOTE_TYPE_CODES
     return ParsedInvoice(
         number=_text(root, "rsm:ExchangedDocument/ram:ID", ns),
         issue_date=issue_date,
-        invoice_type="AVOIR" if type_code in CREDIT_NOTE_TYPE_CODES else "FACTURE",
+        invoice_type="AVOIR" if is_credit_note else "FACTURE",
         buyer_siret=_text(transaction, f"{agreement}/ram:BuyerTradeParty/ram:SpecifiedLegalOrganization/ram:ID", ns),
         service_code=_text(transaction, f"{agreement}/ram:BuyerReference", ns),
         engagement=_text(transaction, f"{agreement}/ram:BuyerOrderReferencedDocument/ram:IssuerAssignedID", ns),
@@ -96,6 +124,7 @@ def _parse_cii(root: etree._Element) -> ParsedInvoice:
         total_vat=_amount(transaction, f"{totals}/ram:TaxTotalAmount", ns),
         total_ttc=_amount(transaction, f"{totals}/ram:GrandTotalAmount", ns),
         amount_due=_amount(transaction, f"{totals}/ram:DuePayableAmount", ns),
+        rule_error=_cii_rule_error(transaction, is_credit_note),
     )
 
 

@@ -2,8 +2,8 @@
 
 The form's payment mode and amounts do not reach Chorus Pro on this route: the XML does.
 Two XML faults made Chorus Pro reject every invoice of the suppliers who reported them:
-- an invoice whose payment means (SpecifiedTradeSettlementPaymentMeans) has no TypeCode,
-  rejected with "…PaymentMeans.TypeCode.value est obligatoire";
+- an invoice whose payment means element (SpecifiedTradeSettlementPaymentMeans) has an empty
+  TypeCode, rejected with "…PaymentMeans.TypeCode.value est obligatoire";
 - a line with a gross price (GrossPriceProductTradePrice) but no allowance amount
   (AppliedTradeAllowanceCharge/ActualAmount), rejected with "…ActualAmount est obligatoire
   si … GrossPriceProductTradePrice est renseigné".
@@ -75,8 +75,10 @@ def check_payment_means(root, kind: InvoiceKind) -> list[CheckResult]:
         if means:
             return [warning(PAYMENT_FIELD, "flow_payment_means_on_credit_note", codes=", ".join(codes) or "—")]
         return []
-    if not means or not any(codes):
-        return [blocking(PAYMENT_FIELD, "flow_payment_means_missing")]
+    if not means:
+        # NOTE: the reported rejection had an empty payment means element. Whether Chorus Pro also
+        # rejects an XML without the element is not confirmed, so that case only warns.
+        return [warning(PAYMENT_FIELD, "flow_payment_means_absent")]
     results: list[CheckResult] = []
     for element, code in zip(means, codes):
         if not code:

@@ -50,10 +50,10 @@ def test_transfer_with_iban_passes(tmp_path):
     assert results[0].level is CheckLevel.PASS
 
 
-def test_invoice_without_payment_means_is_blocking(tmp_path):
+def test_invoice_without_payment_means_warns(tmp_path):
     results = check_flow_xml(facturx_invoice(tmp_path, iban=None))
-    assert keys(results) == ["checks.flow_payment_means_missing"]
-    assert results[0].level is CheckLevel.BLOCKING
+    assert keys(results) == ["checks.flow_payment_means_absent"]
+    assert results[0].level is CheckLevel.WARNING
     assert results[0].field == "payment_mode"
 
 
@@ -62,6 +62,8 @@ def test_empty_type_code_is_blocking(tmp_path):
     edit_xml(invoice, lambda root: set_payment_code(root, ""))
     results = check_flow_xml(invoice)
     assert keys(results) == ["checks.flow_payment_means_missing"]
+    assert results[0].level is CheckLevel.BLOCKING
+    assert results[0].field == "payment_mode"
 
 
 def test_code_58_warns(tmp_path):
@@ -113,7 +115,8 @@ def test_gross_price_with_zero_allowance_passes(tmp_path):
 
 
 def test_flow_form_runs_xml_checks(tmp_path):
-    invoice = facturx_invoice(tmp_path, iban=None)
+    invoice = facturx_invoice(tmp_path)
+    edit_xml(invoice, lambda root: set_payment_code(root, ""))
     form = form_from_invoice(invoice, supplier_id=1, bank_account_id=1)
     assert form.route is DepositRoute.FLOW
     results = check_form(invoice, form, today=TODAY)
@@ -126,7 +129,7 @@ def test_pdf_route_ignores_xml_payment_means(tmp_path):
     form = form_from_invoice(invoice, supplier_id=1, bank_account_id=1)
     assert form.route is DepositRoute.PDF
     results = check_form(invoice, form, today=TODAY)
-    assert "checks.flow_payment_means_missing" not in keys(results)
+    assert "checks.flow_payment_means_absent" not in keys(results)
 
 
 def test_shared_sample_gross_prices_judged_per_line(shared_dir):
