@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from chorus_tui.domain import CheckLevel, SourceInvoice
+from chorus_tui.domain import CheckLevel, Detection, SourceInvoice
 from chorus_tui.validation import check_deposit
 from tests.validation.conftest import TODAY
 from tests.validation.test_directory_checks import (  # noqa: F401 (fixtures)
@@ -109,3 +109,14 @@ async def test_known_siret_needs_no_name_search(directory, client, monkeypatch):
     monkeypatch.setattr(client, "search_structures_by_name", fail, raising=False)
     (result,) = await recipient_results(directory, "Commune de Valmorin", siret=VALMORIN)
     assert result.level is CheckLevel.PASS
+
+
+async def test_private_customer_explains_missing_siret(directory):
+    source = SourceInvoice(source_key="FAC-2026-0042.pdf", file_path=None, invoice_number="FAC-2026-0042",
+                           invoice_date=TODAY, customer_name="M. Jean Dupont",
+                           detection=Detection(recipient_kind="private"))
+    results = await check_deposit(source, form(""), directory, today=TODAY, supplier_id=SUPPLIER_ID)
+    (recipient,) = of_field(results, "recipient_siret")
+    assert recipient.level is CheckLevel.BLOCKING
+    assert recipient.message.key == "checks.recipient_kind_private"
+    assert "M. Jean Dupont" in str(recipient.message)
