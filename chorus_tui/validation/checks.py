@@ -27,7 +27,7 @@ from chorus_tui.validation.formats import (
     check_invoice_number,
     check_service_code_format,
 )
-from chorus_tui.validation.identifiers import Party, check_siret
+from chorus_tui.validation.identifiers import Party, check_siren, check_siret, normalise_siret
 from chorus_tui.validation.payment import ACCOUNT_FIELD, check_bank_account, check_payment_mode
 from chorus_tui.validation.recipient import RecipientCheck, check_recipient, check_validator_in_directory
 from chorus_tui.validation.results import blocking, has_blocking, warning
@@ -47,7 +47,9 @@ def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
     results.extend(check_invoice_number(form.invoice_number, printed_number=invoice.invoice_number))
     results.extend(check_invoice_date(form.invoice_date, today=today, printed_date=invoice.invoice_date))
     for supplier_siret in sorted(supplier_sirets):
-        supplier_result = check_siret(supplier_siret, party=Party.SUPPLIER, field="supplier_siret")
+        # Detection also takes the supplier's SIREN alone, so a 9-digit identifier is checked as one.
+        check = check_siren if len(normalise_siret(supplier_siret)) == 9 else check_siret
+        supplier_result = check(supplier_siret, party=Party.SUPPLIER, field="supplier_siret")
         if supplier_result.level is not CheckLevel.PASS:
             results.append(supplier_result)
     single_results = (
