@@ -5,7 +5,18 @@ from __future__ import annotations
 import sys
 import unicodedata
 
-from chorus_tui.sources.text import _DROPPED_CATEGORIES, _KEPT_CONTROLS, _drop_unprintable, _fold_char, fold_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chorus_tui.sources.text import (
+    _DROPPED_CATEGORIES,
+    _KEPT_CONTROLS,
+    _drop_unprintable,
+    _fold_char,
+    _unusual_characters,
+    clean_text,
+    fold_text,
+)
 
 EVERY_CODE_POINT = "".join(chr(code) for code in range(sys.maxunicode + 1))
 
@@ -33,4 +44,35 @@ def test_drop_unprintable_matches_categories():
         if char in _KEPT_CONTROLS or unicodedata.category(char) not in _DROPPED_CATEGORIES
     )
 
-    assert _drop_unprintable(EVERY_CODE_POINT) == expected
+    assert _drop_unprintable(EVERY_CODE_POINT, _unusual_characters(EVERY_CODE_POINT)) == expected
+
+
+def test_unusual_characters_every_code_point():
+    usual = set("\t\n") | {chr(code) for code in range(0x20, 0x7F)}
+
+    assert _unusual_characters(EVERY_CODE_POINT) == set(EVERY_CODE_POINT) - usual
+
+
+def reference_clean_text(text: str) -> str:
+    """Clean `text` step by step on every character, with no shortcut."""
+    def printable(text: str) -> str:
+        return "".join(
+            char for char in text if char in _KEPT_CONTROLS or unicodedata.category(char) not in _DROPPED_CATEGORIES
+        )
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = printable(unicodedata.normalize("NFKC", printable(text)))
+    return "\n".join(" ".join(line.split()) for line in text.split("\n"))
+
+
+# Spaces, line ends, tabs, Unicode whitespace, surrogates, ligatures, format and control characters.
+TRICKY_CHARACTERS = st.sampled_from(
+    list("ab É€°’  \n\n\t\r") + ["\r\n", "\u00a0", "\u2009", "\u200b", "\ufb01", "\ud83d", "\ude00",
+                                   "\x0b", "\x1c", "\x85", "\u2028", "\u1680", "\u3000", "\ue000", "\u0301"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(TRICKY_CHARACTERS, max_size=14).map("".join))
+def test_clean_text_matches_reference(text):
+    assert clean_text(text) == reference_clean_text(text)
