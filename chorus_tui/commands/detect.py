@@ -9,7 +9,6 @@ The exit status is 2 when a file could not be read, 0 otherwise.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from decimal import Decimal
@@ -38,6 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from chorus_tui.commands.check import json_line
     from chorus_tui.sources import FolderSource, demo_invoice_folder, read_invoice
 
     paths = _expand(args.files)
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         if invoice.errors:
             status = EXIT_UNREADABLE
         if args.json:
-            print(json.dumps(invoice_to_json(invoice, path), ensure_ascii=ascii_only))
+            print(json_line(invoice_to_json(invoice, path), ascii_only=ascii_only))
         else:
             _write_safely(format_invoice_text(invoice, path))
         sys.stdout.flush()
