@@ -65,6 +65,43 @@ _LABELS = re.compile(
     + ")"
 )
 
+# Every label pattern above contains one of these words, and a label consists only of the
+# characters of _LABEL_RUN: tests/detection/test_label_scan.py compares _label_matches,
+# which relies on both, with a search of the whole text.
+_LABEL_KEYWORDS = re.compile(
+    "mandataire|siret|destinataire|service|acheteur|engagement|ej|commande|bdc|purchase|po|marche|contrat"
+)
+_LABEL_RUN = re.compile(r"[a-z\s°.#'\-]*")
+
+
+def _label_matches(folded: str, keyword_starts: list[int]) -> list[re.Match[str]]:
+    """Return the matches of _LABELS in `folded`, the same as `list(_LABELS.finditer(folded))`.
+
+    Each match lies in a run of _LABEL_RUN characters that contains one of
+    _LABEL_KEYWORDS, and its look-aheads read at most one character past
+    that run. So only these runs are searched, each with its next
+    character. On the benchmark invoices they are about an eighth of the
+    text, and this takes about half the time of one search of the whole
+    text, where the engine tries _LABELS at every position because it
+    starts with a look-behind. `keyword_starts` are the starts of the
+    keyword matches in `folded`, in order.
+    """
+    matches: list[re.Match[str]] = []
+    reversed_text = ""
+    run_end = -1
+    for keyword_start in keyword_starts:
+        if keyword_start < run_end:
+            continue  # in the run searched last
+        if not reversed_text:
+            reversed_text = folded[::-1]
+        # The run's start, found by matching backwards from the keyword in the reversed text.
+        behind = len(folded) - keyword_start
+        run_start = keyword_start - (_LABEL_RUN.match(reversed_text, behind).end() - behind)
+        run_end = _LABEL_RUN.match(folded, keyword_start).end()
+        matches.extend(_LABELS.finditer(folded, run_start, min(run_end + 1, len(folded))))
+    return matches
+
+
 # Text allowed between a label and its value: "(EJ)", "n°", a colon, a dash.
 _GAP = re.compile(rf"[ \t]*(?:\([^)\n]{{0,20}}\))?[ \t]*(?:{_NUMBER_WORD})?[ \t]*(?:[:=|–\-][ \t]*)?")
 
@@ -113,9 +150,10 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
     folded = fold_text(text)
     found: list[LabelledValue] = []
     skip_until = -1
-    header_rows = _header_rows(folded)
+    keyword_starts = [match.start() for match in _LABEL_KEYWORDS.finditer(folded)]
+    header_rows = _header_rows(folded, keyword_starts)
     header_spans = [(start, end) for start, end, _ in header_rows]
-    for match in _LABELS.finditer(folded):
+    for match in _label_matches(folded, keyword_starts):
         if match.start() < skip_until:
             continue  # a "SIRET" inside the mandataire's line belongs to the mandataire
         if _inside(header_spans, match.start()):
@@ -254,25 +292,26 @@ _TABLE_CELL = re.compile(rf"{SIRET_PATTERN.pattern}|[^\s|;]+")
 _LABEL_SEPARATOR = re.compile(r"[\s:|;/]*")
 
 
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
-    position = 0
-    for line in text.split("\n"):
-        spans.append((position, position + len(line)))
-        position += len(line) + 1
-    return spans
+def _header_rows(folded: str, keyword_starts: list[int]) -> list[tuple[int, int, list[tuple[str, int, int]]]]:
+    """Return the start, end and labels of each line made only of two labels or more (a table's header row).
 
-
-def _header_rows(folded: str) -> list[tuple[int, int, list[tuple[str, int, int]]]]:
-    """Return the start, end and labels of each line made only of two labels or more (a table's header row)."""
+    Only the lines with a label keyword, at `keyword_starts`, can hold a label.
+    """
     rows = []
-    for start, end in _line_spans(folded):
+    line_end = -1
+    for keyword_start in keyword_starts:
+        if keyword_start <= line_end:
+            continue  # in the line read last
+        start = folded.rfind("\n", 0, keyword_start) + 1
+        line_end = folded.find("\n", keyword_start)
+        if line_end == -1:
+            line_end = len(folded)
         first = folded[start : start + 1]
         if first.isalnum() and first not in LABEL_FIRST_CHARACTERS:
             continue  # no separator before it and no label starts with it: a cheap early exit
-        labels = _header_labels(folded, start, end)
+        labels = _header_labels(folded, start, line_end)
         if len(labels) >= 2:
-            rows.append((start, end, labels))
+            rows.append((start, line_end, labels))
     return rows
 
 
