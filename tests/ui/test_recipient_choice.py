@@ -10,8 +10,10 @@ from chorus_tui.domain import SiretCandidate
 from chorus_tui.i18n import Message
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
+from chorus_tui.sources.folder import FolderSource
 from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList, candidate_reason
-from tests.ui.conftest import settle
+from tests.detection.builders import write_pdf
+from tests.ui.conftest import make_rig, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 # The rectorate pays; the high school where the work took place prints its SIRET without a label.
@@ -136,3 +138,48 @@ def test_candidate_reason_names_invalid_check_digit():
         assert candidate_reason(candidate).endswith("· invalid check digit")
     finally:
         i18n.set_language("fr")
+
+
+UNKNOWN_SIRET = "21313131100051"  # a valid SIRET that no structure of the simulator's directory has
+
+
+async def test_pick_unknown_candidate_clears_recipient(tmp_path):
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    write_pdf(folder / "FAC-2026-0950.pdf", [
+        "FACTURE N° FAC-2026-0950",
+        "Date : 12/03/2026",
+        "Client : Commune de Beaurivage-sur-Orne",
+        "SIRET du destinataire : 21151884000015",
+        "Service : ST",
+        f"Livraison : entrepôt communal, SIRET {UNKNOWN_SIRET}",
+        "Total HT : 100,00 €",
+        "TVA 20 % : 20,00 €",
+        "Total TTC : 120,00 €",
+    ])
+    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "FAC-2026-0950")
+        chooser = form.query_one("#recipient-candidates", SiretCandidateList)
+        lines = candidate_lines(chooser)
+        assert lines[0].startswith("● 21151884000015 · Commune de Beaurivage-sur-Orne")
+        assert "Mention « SIRET du destinataire » dans le texte" in lines[0]
+        assert lines[1].startswith(f"○ {UNKNOWN_SIRET} · absent de l'annuaire Chorus Pro")
+        assert rendered(form.query_one("#label-service_code", Static)).endswith("*")
+
+        chooser.focus()
+        await pilot.press("down", "enter")
+        await settle(pilot)
+
+        # Nothing of Beaurivage stays: not its name, its required service mark or its service list.
+        assert form.query_one("#recipient_siret", Input).value == UNKNOWN_SIRET
+        assert rendered(form.query_one("#note-recipient_siret", Static)) == "introuvable dans l'annuaire Chorus Pro"
+        assert form.recipient_name is None
+        assert rendered(form.query_one("#label-service_code", Static)) == "Service"
+        assert not form.query_one("#service_code-select", Select).display
+        assert form.query_one("#service_code", Input).value == "ST"
+        recipient_error = form.query_one("#error-recipient_siret", Static)
+        assert recipient_error.display
+        assert recipient_error.has_class("blocking")
+        assert UNKNOWN_SIRET in rendered(recipient_error)

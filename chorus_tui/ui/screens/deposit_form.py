@@ -312,19 +312,20 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     @on(SiretCandidateList.Picked)
     def _candidate_picked(self, event: SiretCandidateList.Picked) -> None:
         """Make the picked SIRET the recipient, then look it up and check the form again."""
-        if self.form is None:
-            return
+        if self.form is None or self.checking:
+            return  # a running check read the field already: changing it now would confirm another SIRET
         field = self.query_one("#recipient_siret", Input)
         if field.value.strip() == event.siret:
             return
         # The lookup runs in _recheck_recipient: the field's Changed handler must not start a second one.
         self._recipient_shown = event.siret
+        self._clear_recipient()
         field.value = event.siret
         self.form = dataclasses.replace(self.form, recipient_siret=event.siret)
         self.query_one("#recipient-candidates", SiretCandidateList).mark_chosen(event.siret)
         self._recheck_recipient(event.siret)
 
-    @work(name="form-recheck-recipient", group="form-recipient", exclusive=True, exit_on_error=False)
+    @work(name="form-recheck-recipient", group="deposit-form-recipient", exclusive=True, exit_on_error=False)
     async def _recheck_recipient(self, siret: str) -> None:
         """Look `siret` up in the directory, then run every check for it without depositing."""
         await self._look_up_recipient(siret)
@@ -371,7 +372,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self._show_legend(required=False, either=False)
         self._offer_services([])
 
-    @work(name="form-lookup-recipient", group="form-recipient", exclusive=True, exit_on_error=False)
+    @work(name="form-lookup-recipient", group="deposit-form-recipient", exclusive=True, exit_on_error=False)
     async def _lookup_recipient(self, siret: str) -> None:
         await self._look_up_recipient(siret)
 
