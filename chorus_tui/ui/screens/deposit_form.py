@@ -1,9 +1,12 @@
 """The deposit form: what will be sent to Chorus Pro, checked field by field before anything leaves.
 
 The form opens prefilled from the invoice file (`form_from_invoice`), looks
-the recipient up in the Chorus Pro directory in a worker, and on submit runs
-every pre-deposit check (`check_deposit`). Each result is shown under its
-field: blocking ones in the error colour, warnings in the warning colour.
+the recipient up in the Chorus Pro directory in a worker, again whenever the
+SIRET field changes. When detection found several eligible recipient SIRETs,
+a list under that field offers them best first; picking one looks it up and
+runs the checks again. On submit the form runs every pre-deposit check
+(`check_deposit`). Each result is shown under its field: blocking ones in
+the error colour, warnings in the warning colour.
 While one of them is blocking, the form stays open and nothing is sent.
 Otherwise a confirmation lists what will be sent and the warnings, and only
 then does the form dismiss with a `DepositFormResult`; the application runs
