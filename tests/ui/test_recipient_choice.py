@@ -45,6 +45,8 @@ async def test_pick_second_candidate_and_deposit(rig, size):
 
         # Best first, each with the reason for its rank and its directory name; the best is the default.
         assert form.query_one("#row-recipient-candidates").display
+        assert form.query_one("#form-body").region.contains_region(chooser.region)
+        assert chooser.region.height == chooser.virtual_size.height  # every line shown, none scrolled away
         lines = candidate_lines(chooser)
         assert len(lines) == 2
         assert lines[0].startswith(f"● {RECTORATE} · Rectorat de l'académie de Montclair")
