@@ -34,6 +34,20 @@ def _deposit_day(invoice) -> Day | str:
     return Day(invoice.deposit_date) if invoice.deposit_date else "—"
 
 
+def _in_another_year(found, invoice_date: date | None, today: date) -> bool:
+    """Return True when the invoice found on Chorus Pro belongs to another year than the new one.
+
+    NOTE: Chorus Pro keeps invoice numbers unique per supplier and per year, but which year
+    (of the invoice date or of the deposit) is not documented. A number counts as free only
+    when both readings give another year.
+    """
+    if found.deposit_date is None or found.deposit_date.year == today.year:
+        return False
+    if found.invoice_date is None or invoice_date is None:
+        return True
+    return found.invoice_date.year != invoice_date.year
+
+
 async def check_duplicate(form: DepositForm, directory: Directory, *, supplier_id: int | None,
                           today: date) -> list[CheckResult]:
     """Search Chorus Pro for the supplier's invoices with the form's number and judge each hit."""
@@ -61,7 +75,7 @@ async def check_duplicate(form: DepositForm, directory: Directory, *, supplier_i
             results.append(warning(FIELD, "duplicate_draft", **params))
         elif status in _GONE_STATUSES:
             results.append(warning(FIELD, "duplicate_gone", **params))
-        elif invoice.deposit_date is not None and invoice.deposit_date.year != today.year:
+        elif _in_another_year(invoice, form.invoice_date, today):
             results.append(warning(FIELD, "duplicate_other_year", year=invoice.deposit_date.year, **params))
         else:
             results.append(blocking(FIELD, "duplicate_deposited", **params))

@@ -120,3 +120,14 @@ async def test_private_customer_explains_missing_siret(directory):
     assert recipient.level is CheckLevel.BLOCKING
     assert recipient.message.key == "checks.recipient_kind_private"
     assert "M. Jean Dupont" in str(recipient.message)
+
+
+async def test_same_number_same_invoice_year_blocks(directory, simulator):
+    # Deposited last year, and the new invoice is dated last year too: the simulator, which reads
+    # "per year" as the year of the invoice date, rejects it, so the check must block.
+    simulator.add_existing_invoice("FAC-2026-0042", date(2025, 6, 1), VALMORIN,
+                                   deposited_at=datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc))
+    results = of_field(await run(directory, form(invoice_date=date(2025, 12, 28))), "invoice_number")
+    duplicate = [result for result in results if result.message.key.startswith("checks.duplicate_")]
+    assert [result.message.key for result in duplicate] == ["checks.duplicate_deposited"]
+    assert duplicate[0].level is CheckLevel.BLOCKING
