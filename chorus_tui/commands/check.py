@@ -256,12 +256,19 @@ def result_to_json(result) -> dict[str, Any]:
     return entry
 
 
+def candidate_to_json(candidate) -> dict[str, Any]:
+    """Return one recipient SIRET candidate of detection, with its rank score and the reason for it."""
+    return {"siret": candidate.siret, "source": candidate.source, "score": candidate.score,
+            "reason": str(candidate.reason), "checksum_valid": candidate.checksum_valid}
+
+
 def report_to_json(invoice, form, results, path: Path) -> dict[str, Any]:
     """Return the `--json` object of one file: the detected fields, the pre-filled form and the checks."""
     from chorus_tui.commands.detect import invoice_to_json
     from chorus_tui.validation import has_blocking, suggest_billing_frame
 
     report = invoice_to_json(invoice, path)
+    report["candidates"] = [candidate_to_json(candidate) for candidate in invoice.detection.candidates]
     _frame, reason = suggest_billing_frame(invoice)
     report["form"] = form_to_json(form)
     report["billing_frame_reason"] = str(reason)
