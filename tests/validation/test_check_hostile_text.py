@@ -60,3 +60,15 @@ def test_undecodable_file_name_never_crashes(tmp_path, monkeypatch, json_flag):
         assert report["invoice_number"] == "FAC-2026-0700"
         assert report["file"].startswith(str(tmp_path))
         assert "\ufffd" in report["file"]
+
+
+def test_json_line_ascii_terminal():
+    line = check.json_line({"file": "FAC-\udcff-é.pdf", "message": "Déposée 🙂"}, ascii_only=True)
+    assert line.isascii()
+    assert json.loads(line) == {"file": "FAC-\ufffd-é.pdf", "message": "Déposée 🙂"}
+
+
+def test_json_line_utf8_terminal():
+    line = check.json_line({"file": "FAC-\udcff.pdf"}, ascii_only=False)
+    line.encode("utf-8")
+    assert json.loads(line) == {"file": "FAC-\ufffd.pdf"}
