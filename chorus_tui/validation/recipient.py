@@ -55,12 +55,10 @@ async def _unknown_recipient(siret: str, customer_name: str | None, directory: D
     similar = [hit for hit in similar if hit.active and hit.identifier and hit.identifier != siret]
     if not similar:
         return blocking(RECIPIENT_FIELD, "recipient_unknown", siret=siret)
-    result = blocking(RECIPIENT_FIELD, "recipient_unknown_similar", siret=siret, name=name,
-                      names=", ".join(f"{hit.name or hit.identifier} ({hit.identifier})" for hit in similar))
-    # The values are SIRETs to put in the form, unlike the structure ids of "recipient_several".
-    result.options = [CheckOption(hit.identifier, f"{hit.name or hit.identifier} ({hit.identifier})")
-                      for hit in similar]
-    return result
+    # The suggestions stay in the message: the options of a recipient result are structure ids
+    # (a choice among structures sharing one SIRET), and these are SIRETs to type instead.
+    return blocking(RECIPIENT_FIELD, "recipient_unknown_similar", siret=siret, name=name,
+                    names=", ".join(f"{hit.name or hit.identifier} ({hit.identifier})" for hit in similar))
 
 
 async def check_recipient(form: DepositForm, directory: Directory, *,

@@ -85,9 +85,9 @@ async def test_unknown_siret_offers_structures_of_same_name(directory):
     (result,) = await recipient_results(directory, "Commune de Valmorin")
     assert result.level is CheckLevel.BLOCKING
     assert result.message.key == "checks.recipient_unknown_similar"
-    assert [option.value for option in result.options] == [VALMORIN]
-    assert "Commune de Valmorin" in result.options[0].label
+    assert result.message.params["names"] == f"Commune de Valmorin ({VALMORIN})"
     assert LA_POSTE_SIRET in str(result.message)
+    assert result.options == []  # options of a recipient result are structure ids, not SIRETs
 
 
 async def test_name_search_skips_inactive_structures(directory):
