@@ -78,8 +78,8 @@ class Detection:
     mandataire_siret: str | None = None
     mandataire_name: str | None = None
     recipient_kind: str | None = None  # None (assumed French public), "foreign", "private"
-    # True when the invoice says its supplier is a subcontractor paid directly (billing frame A9);
-    # mandataire_siret then holds the main contractor, who validates the invoice.
+    # True when the invoice states that its supplier is a subcontractor paid directly (frame A9),
+    # and then mandataire_siret is the main contractor, who validates the invoice.
     subcontracting: bool = False
     candidates: list[SiretCandidate] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
