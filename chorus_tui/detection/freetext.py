@@ -108,9 +108,11 @@ _GAP = re.compile(rf"[ \t]*(?:\([^)\n]{{0,20}}\))?[ \t]*(?:{_NUMBER_WORD})?[ \t]
 # A SIRET as printed: 14 digits, grouped by spaces, dots or dashes, or not, with no digit
 # just before or after. The pattern starts with the first digit and then looks behind it
 # ("(?<!\d\d)") instead of starting with a look-behind: a pattern that starts with a
-# character class lets the regex engine skip quickly to the next digit.
+# character class lets the regex engine skip quickly to the next digit. Both forms are at
+# least 14 characters of digits and separators, and the look-ahead for 13 more after the
+# first digit turns away an amount or a date before the two forms are tried.
 SIRET_PATTERN = re.compile(
-    r"(\d(?<!\d\d)(?:\d{2}[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{5}|(?:[ .]?\d){13}))(?![ .\-]?\d)"
+    r"(\d(?<!\d\d)(?=[\d .\-]{13})(?:\d{2}[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{5}|(?:[ .]?\d){13}))(?![ .\-]?\d)"
 )
 _LOOSE_DIGITS = re.compile(r"^\d[\d .\-]{7,22}\d")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*")

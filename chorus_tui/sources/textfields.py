@@ -41,6 +41,7 @@ _INVOICE_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*\d[A-Za-z0-9_\-./]*|\d
 _NOT_INVOICE_NUMBER_CONTEXT = re.compile(r"(?:liee|origine|initiale|d'origine|annulee|rectifiee|date)\s*$")
 
 _CREDIT_NOTE_TITLE = re.compile(r"^\s*(?:facture\s+d')?avoir(?![a-z])")
+_INVOICE_TITLE = re.compile(r"^\s*facture(?![a-z])")
 _ORIGINAL_INVOICE = re.compile(
     rf"(?:facture\s+(?:liee|d'origine|initiale|d'origine\s+n°?|rectifiee|annulee)|avoir\s+(?:sur|relatif\s+a)\s+(?:la\s+)?facture"
     rf"|en\s+reference\s+a\s+la\s+facture|annule\s+(?:et\s+remplace\s+)?la\s+facture|facture\s+concernee)"
@@ -137,9 +138,10 @@ def read_text_fields(text: str) -> TextInvoiceFields:
 
 def _kind(folded_lines: list[str]) -> InvoiceKind:
     for line in folded_lines[:25]:
-        if _CREDIT_NOTE_TITLE.match(line):
+        # Each title pattern needs its word ("avoir", "facture"), and a substring check costs less than a match.
+        if "avoir" in line and _CREDIT_NOTE_TITLE.match(line):
             return InvoiceKind.CREDIT_NOTE
-        if re.match(r"^\s*facture(?![a-z])", line) and "avoir" not in line:
+        if "facture" in line and "avoir" not in line and _INVOICE_TITLE.match(line):
             return InvoiceKind.INVOICE
     return InvoiceKind.INVOICE
 
@@ -177,6 +179,8 @@ def _looks_like_date(value: str) -> bool:
 
 def _issue_date(lines: list[str], folded_lines: list[str]) -> date | None:
     for line, folded in zip(lines, folded_lines, strict=True):
+        if "date" not in folded and "le" not in folded:
+            continue  # every alternative of _DATE_LABEL has one of them
         for match in _DATE_LABEL.finditer(folded):
             if _NOT_ISSUE_DATE.search(folded[max(0, match.start() - 12) : match.end() + 4]):
                 continue
@@ -272,9 +276,14 @@ def _last_amount(line: str, start: int) -> Decimal | None:
     return values[-1] if values else None
 
 
+# Words of a line that gives a VAT number, not a rate and an amount.
+# "f(?<!\wf)" is "\bf" written to start with a letter, so the engine can skip to each "f".
+_NOT_VAT_SUMMARY = re.compile(r"intra|n\s?°|numero|client|f(?<!\wf)r\d")
+
+
 def _vat_line(line: str, folded: str) -> VatLine | None:
     """Read "TVA 20 % 16,38" or "TVA collectée 20,0% 81,90 € 16,38 €" (rate, then base and VAT)."""
-    if re.search(r"intra|n\s?°|numero|client|\bfr\d", folded):
+    if _NOT_VAT_SUMMARY.search(folded):
         return None
     percent = _PERCENT.search(line)
     if percent is None:
@@ -290,8 +299,10 @@ def _vat_line(line: str, folded: str) -> VatLine | None:
 
 def _exemption_reason(lines: list[str], folded_lines: list[str]) -> str | None:
     for line, folded in zip(lines, folded_lines, strict=True):
-        if not ("tva" in folded or "exon" in folded or "autoliquidation" in folded or "art" in folded):
-            continue  # each alternative of _EXEMPTION has one of these words
+        # Each alternative of _EXEMPTION has "tva" and "non", "exon", "autoliquidation" or "art".
+        vat_not_applicable = "non" in folded and "tva" in folded
+        if not (vat_not_applicable or "exon" in folded or "autoliquidation" in folded or "art" in folded):
+            continue
         match = _EXEMPTION.search(folded)
         if match:
             return line[match.start() : match.end()].strip(" .;")

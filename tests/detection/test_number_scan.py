@@ -1,0 +1,38 @@
+"""Shortcuts in the number patterns must match what the plain patterns match."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chorus_tui.detection.freetext import SIRET_PATTERN
+
+# The SIRET pattern without its look-ahead for 13 more digits or separators.
+PLAIN_SIRET_PATTERN = re.compile(
+    r"(\d(?<!\d\d)(?:\d{2}[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{5}|(?:[ .]?\d){13}))(?![ .\-]?\d)"
+)
+
+DIGITS_AND_SEPARATORS = st.lists(
+    st.sampled_from(list("0123456789 .-,/x\n") + ["٣", "  ", "123", "456 ", "00012"]), max_size=40
+).map("".join)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(DIGITS_AND_SEPARATORS)
+def test_siret_pattern_matches_plain(text):
+    found = [match.span(1) for match in SIRET_PATTERN.finditer(text)]
+
+    assert found == [match.span(1) for match in PLAIN_SIRET_PATTERN.finditer(text)]
+
+
+def test_siret_pattern_forms():
+    text = "815 881 396 69879 | 815.881.396.69879 | 81588139669879 | 8 1 5 8 8 1 3 9 6 6 9 8 7 9 | 17 870,77"
+
+    assert [match.group(1) for match in SIRET_PATTERN.finditer(text)] == [
+        "815 881 396 69879",
+        "815.881.396.69879",
+        "81588139669879",
+        "8 1 5 8 8 1 3 9 6 6 9 8 7 9",
+    ]
