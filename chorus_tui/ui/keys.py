@@ -56,16 +56,16 @@ TIMELINE_BINDINGS = [
 ]
 
 
-
 def help_sections() -> list[tuple[str, list[Binding]]]:
     """Return the sections of the help screen and the palette: (title key, bindings), one per screen."""
     from chorus_tui.ui.screens.invoices import InvoicesScreen
     from chorus_tui.ui.screens.reconcile import RECONCILE_BINDINGS
     from chorus_tui.ui.screens.to_do import DIALOG_BINDINGS, TO_DO_BINDINGS
+    from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList
 
     return [
         ("ui.help_section_invoices", list(InvoicesScreen.BINDINGS)),
-        ("ui.help_section_form", FORM_BINDINGS),
+        ("ui.help_section_form", [*FORM_BINDINGS, *SiretCandidateList.BINDINGS]),
         ("ui.help_section_timeline", TIMELINE_BINDINGS),
         ("ui.help_section_to_do", TO_DO_BINDINGS),
         ("ui.help_section_triage", DIALOG_BINDINGS),
