@@ -13,6 +13,7 @@ import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 from chorus_tui.detection.siret import normalise_siren, normalise_siret
 from chorus_tui.sources.text import fold_text
@@ -360,10 +361,70 @@ def _header_labels(folded: str, start: int, end: int) -> list[tuple[str, int, in
     return labels
 
 
+class _TextScan:
+    """Lines, SIRET matches and customer labels of one invoice text, each found on first use.
+
+    Several finders read them for the same text. `_scan_of` keeps the scan
+    of the last text, so each is found once per invoice.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    @cached_property
+    def folded(self) -> str:
+        return fold_text(self.text)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.split("\n")
+
+    @cached_property
+    def folded_lines(self) -> list[str]:
+        return self.folded.split("\n")  # fold_text keeps "\n" and the length of each line
+
+    @cached_property
+    def sirets(self) -> list[re.Match[str]]:
+        """SIRET_PATTERN's matches in the text.
+
+        A match never spans a line break, and its look-arounds read a line
+        break as they read the end of a string. So the matches inside one
+        line are those that a search of that line alone finds.
+        """
+        return list(SIRET_PATTERN.finditer(self.text))
+
+    @cached_property
+    def siret_starts(self) -> list[int]:
+        return [match.start() for match in self.sirets]
+
+    def sirets_between(self, start: int, end: int) -> list[re.Match[str]]:
+        """Return the SIRET matches that start in [start, end)."""
+        return self.sirets[bisect.bisect_left(self.siret_starts, start) : bisect.bisect_left(self.siret_starts, end)]
+
+    @cached_property
+    def customer_label_lines(self) -> list[int]:
+        """Indexes of the lines that start with a customer block label ("Client", "Facturé à"…)."""
+        return [index for index, folded in enumerate(self.folded_lines) if _CUSTOMER_BLOCK_LABEL.match(folded)]
+
+
+# The scan of the last text read. Replacing it is one assignment, so threads that read
+# different texts at the same time each keep a consistent scan of their own.
+_last_scan = _TextScan("")
+
+
+def _scan_of(text: str) -> _TextScan:
+    global _last_scan
+    scan = _last_scan
+    if scan.text is not text:
+        scan = _TextScan(text)
+        _last_scan = scan
+    return scan
+
+
 def find_siret_mentions(text: str) -> list[SiretMention]:
     """Return every 14-digit number that could be a SIRET, with its line."""
     mentions = []
-    for match in SIRET_PATTERN.finditer(text):
+    for match in _scan_of(text).sirets:
         siret = normalise_siret(match.group(1))
         if siret is None:
             continue
@@ -433,13 +494,14 @@ def _first_match_per_line(pattern: re.Pattern[str], folded_text: str) -> Iterato
 def find_legal_sirens(text: str) -> set[str]:
     """Return the SIRENs printed in the supplier's legal mentions (RCS, SIREN, French VAT number, SIRET)."""
     sirens: set[str] = set()
-    folded_text = fold_text(text)
+    scan = _scan_of(text)
+    folded_text = scan.folded
     for line_start, line_end, _ in _first_match_per_line(_LEGAL_WORDS_IN_LINE, folded_text):
         line = text[line_start:line_end]
         folded = folded_text[line_start:line_end]
         if _CUSTOMER_WORDS.search(folded) or _BANK_WORDS.search(folded):
             continue
-        for match in SIRET_PATTERN.finditer(line):
+        for match in scan.sirets_between(line_start, line_end):
             siret = normalise_siret(match.group(1))
             if siret:
                 sirens.add(siret[:9])
@@ -498,31 +560,30 @@ def find_letterhead_sirens(text: str) -> set[str]:
     Nothing is returned when no customer label appears in the first lines,
     because then the top of the page may well be the customer's address.
     """
-    lines = text.split("\n", _LETTERHEAD_MAX_LINES)[:_LETTERHEAD_MAX_LINES]
-    folded_lines = fold_text(text).split("\n", _LETTERHEAD_MAX_LINES)[:_LETTERHEAD_MAX_LINES]
-    customer_index = next(
-        (index for index, folded in enumerate(folded_lines) if _CUSTOMER_BLOCK_LABEL.match(folded)), None
-    )
-    if customer_index is None:
+    scan = _scan_of(text)
+    customer_index = next(iter(scan.customer_label_lines), None)
+    if customer_index is None or customer_index >= _LETTERHEAD_MAX_LINES:
         return set()
     sirens: set[str] = set()
-    for line, folded in zip(lines[:customer_index], folded_lines[:customer_index], strict=True):
-        if _BANK_WORDS.search(folded) or _CUSTOMER_WORDS.search(folded):
-            continue
-        for match in SIRET_PATTERN.finditer(line):
-            siret = normalise_siret(match.group(1))
-            if siret:
-                sirens.add(siret[:9])
+    line_start = 0
+    for folded in scan.folded_lines[:customer_index]:
+        line_end = line_start + len(folded)
+        # Most lines have no SIRET, and finding that costs less than the word searches.
+        matches = scan.sirets_between(line_start, line_end)
+        if matches and not (_BANK_WORDS.search(folded) or _CUSTOMER_WORDS.search(folded)):
+            for match in matches:
+                siret = normalise_siret(match.group(1))
+                if siret:
+                    sirens.add(siret[:9])
+        line_start = line_end + 1
     return sirens
 
 
 def find_customer_country(text: str) -> str | None:
     """Return the foreign country printed in the customer block (the label line and the 6 after it), or None."""
-    lines = text.split("\n")
-    folded_lines = fold_text(text).split("\n")
-    for index, folded in enumerate(folded_lines):
-        if not _CUSTOMER_BLOCK_LABEL.match(folded):
-            continue
+    scan = _scan_of(text)
+    lines, folded_lines = scan.lines, scan.folded_lines
+    for index in scan.customer_label_lines:
         for line, folded_line in zip(lines[index : index + 7], folded_lines[index : index + 7], strict=True):
             match = _FOREIGN_COUNTRIES.search(folded_line)
             if match:

@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chorus_tui.detection.freetext import SIRET_PATTERN
+from chorus_tui.detection.freetext import SIRET_PATTERN, _scan_of
 
 # The SIRET pattern without its look-ahead for 13 more digits or separators.
 PLAIN_SIRET_PATTERN = re.compile(
@@ -36,3 +36,22 @@ def test_siret_pattern_forms():
         "81588139669879",
         "8 1 5 8 8 1 3 9 6 6 9 8 7 9",
     ]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(DIGITS_AND_SEPARATORS, min_size=1, max_size=6).map("\n".join))
+def test_siret_matches_by_line_match_line_search(text):
+    scan = _scan_of(text)
+    line_start = 0
+    for line in text.split("\n"):
+        by_line = [match.group(1) for match in scan.sirets_between(line_start, line_start + len(line))]
+
+        assert by_line == [match.group(1) for match in SIRET_PATTERN.finditer(line)], line
+        line_start += len(line) + 1
+
+
+def test_scan_kept_for_same_text_only():
+    text = "SIRET 815 881 396 69879"
+
+    assert _scan_of(text) is _scan_of(text)
+    assert _scan_of(text + " ").text == text + " "
