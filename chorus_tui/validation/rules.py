@@ -73,14 +73,26 @@ def _codes(services: Sequence, today: date | None = None) -> str:
     return ", ".join(service.code for service in offerable_services(services, today))
 
 
+def _service_to_replace(key: str, services: Sequence, today: date | None, **params) -> CheckResult:
+    """Block the chosen service with `key`, offering the services the supplier may pick instead.
+
+    When the recipient has none to offer (only inactive or closed services, or only
+    FACTURES_PUBLIQUES), the message tells the user to clear the code instead of listing nothing.
+    """
+    offerable = offerable_services(services, today)
+    if not offerable:
+        return blocking(SERVICE_FIELD, "service_none_exist", code=params["code"], name=params["name"])
+    result = blocking(SERVICE_FIELD, key, codes=", ".join(service.code for service in offerable), **params)
+    result.options = service_options(services, today)
+    return result
+
+
 async def _check_service(form: DepositForm, structure_id: int, name: str, directory: Directory,
                          services: Sequence, today: date | None) -> tuple[list[CheckResult], bool]:
     """Check the chosen service; return the results and whether the service requires an engagement."""
     code = (form.service_code or "").strip()
     if code == PUBLIC_INVOICES_SERVICE_CODE:
-        result = blocking(SERVICE_FIELD, "service_public_invoices", name=name, codes=_codes(services, today))
-        result.options = service_options(services, today)
-        return [result], False
+        return [_service_to_replace("service_public_invoices", services, today, code=code, name=name)], False
     service = _find_service(services, code)
     if service is None:
         refreshed = directory.services_fetched_at(structure_id)
@@ -90,21 +102,13 @@ async def _check_service(form: DepositForm, structure_id: int, name: str, direct
             result = blocking(SERVICE_FIELD, "service_case", code=code, name=name, expected=same_but_case[0].code)
             result.options = service_options(same_but_case)
             return [result], False
-        if not services:
-            return [blocking(SERVICE_FIELD, "service_none_exist", code=code, name=name)], False
-        result = blocking(SERVICE_FIELD, "service_unknown", code=code, name=name, codes=_codes(services, today),
-                          refreshed=Day(refreshed.date()) if refreshed else "—")
-        result.options = service_options(services, today)
-        return [result], False
+        return [_service_to_replace("service_unknown", services, today, code=code, name=name,
+                                    refreshed=Day(refreshed.date()) if refreshed else "—")], False
     if not service.active:
-        result = blocking(SERVICE_FIELD, "service_inactive", code=code, name=name, codes=_codes(services, today))
-        result.options = service_options(services, today)
-        return [result], False
+        return [_service_to_replace("service_inactive", services, today, code=code, name=name)], False
     if has_ended(service, today):
-        result = blocking(SERVICE_FIELD, "service_ended", code=code, name=name, end=Day(service.end_date),
-                          codes=_codes(services, today))
-        result.options = service_options(services, today)
-        return [result], False
+        return [_service_to_replace("service_ended", services, today, code=code, name=name,
+                                    end=Day(service.end_date))], False
     results = [passed(SERVICE_FIELD, "service_ok", code=code, label=service.label or code)]
     try:
         details = await directory.service(structure_id, service.service_id)
@@ -153,8 +157,12 @@ async def check_recipient_rules(form: DepositForm, structure_id: int, details, d
             results.append(blocking(ENGAGEMENT_FIELD, "engagement_required_by_service", name=name,
                                     code=form.service_code))
         elif rules.service_or_engagement and not has_service:
-            result = blocking(SERVICE_FIELD, "service_or_engagement_missing", name=name, codes=_codes(services, today))
-            result.options = service_options(services, today)
+            if offerable_services(services, today):
+                result = blocking(SERVICE_FIELD, "service_or_engagement_missing", name=name,
+                                  codes=_codes(services, today))
+                result.options = service_options(services, today)
+            else:
+                result = blocking(ENGAGEMENT_FIELD, "engagement_only_way", name=name)
             results.append(result)
     else:
         engagement_required = rules.engagement_required or service_needs_engagement or (

@@ -439,3 +439,37 @@ async def test_service_past_end_date_is_blocking(client, clock):
         "Le service « ST » de Commune de Beaurivage-sur-Orne est fermé depuis le 09/03/2026 et n'accepte plus de "
         "factures. Choisissez l'un des services ouverts : CCAS, CULTURE, FINANCES."
     ]
+
+
+LYCEE = "19799229069576"  # requires nothing; its only service is FACTURES_PUBLIQUES
+
+
+@pytest.mark.parametrize("code", ["DAF", "FACTURES_PUBLIQUES"])
+async def test_recipient_without_offerable_service_asks_to_clear_the_code(directory, code):
+    results = of_field(await run(directory, form(LYCEE, service_code=code)), "service_code")
+    assert rendered(results) == [
+        f"Le destinataire Lycée polyvalent des Quatre-Vents n'a aucun service actif dans Chorus Pro : "
+        f"videz le code service « {code} »."
+    ]
+    assert results[0].level is CheckLevel.BLOCKING
+    assert not results[0].options
+
+
+async def test_either_rule_without_offerable_service_asks_for_the_engagement(directory, monkeypatch):
+    lycee_id = STRUCTURES_BY_SIRET[LYCEE].id_structure_cpp
+    only_public_invoices = await directory.services(lycee_id)
+    real_services = directory.services
+
+    async def services(structure_id: int):
+        if structure_id == STRUCTURES_BY_SIRET[SAINTE_AURORE].id_structure_cpp:
+            return only_public_invoices
+        return await real_services(structure_id)
+
+    monkeypatch.setattr(directory, "services", services)
+    results = await run(directory, form(SAINTE_AURORE))
+    name = STRUCTURES_BY_SIRET[SAINTE_AURORE].designation
+    assert rendered(of_field(results, "engagement_number")) == [
+        f"{name} exige un code service ou un N° d'engagement, et n'a aucun service actif dans Chorus Pro : "
+        "saisissez le N° d'engagement (numéro du bon de commande)."
+    ]
+    assert of_field(results, "service_code") == []
