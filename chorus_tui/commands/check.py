@@ -6,8 +6,8 @@ is the demo), otherwise the profile's configured environment. Nothing is deposit
 When the profile has no credentials (or its configuration cannot be read), only the checks
 that need no Chorus Pro lookup run, and each file gets one warning saying why the directory
 checks were skipped. With `--json`, one JSON object per file and per line. The exit status
-is 2 when a file cannot be read, 1 when a check blocks the deposit of at least one file,
-and 0 otherwise.
+is 0 when nothing blocks, and 1 when a check blocks the deposit of at least one file or a
+file cannot be read (which blocks its deposit too); 2 means no file was given.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from chorus_tui.i18n import t
 
 EXIT_OK = 0
 EXIT_BLOCKING = 1
-EXIT_UNREADABLE = 2
+EXIT_NO_FILES = 2
 
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         paths = FolderSource(demo_invoice_folder()).pdf_paths()
     if not paths:
         print(t("checks.cli_no_files"), file=sys.stderr)
-        return EXIT_UNREADABLE
+        return EXIT_NO_FILES
     return asyncio.run(_run(args, paths))
 
 
@@ -159,7 +159,7 @@ async def _check_files(args: argparse.Namespace, paths: list[Path], connection: 
     for path in paths:
         invoice = read_invoice(path, supplier_sirets=sirets)
         if invoice.errors:
-            status = EXIT_UNREADABLE
+            status = EXIT_BLOCKING
             _print_unreadable(args, invoice, path, ascii_only)
             continue
         form = form_from_invoice(invoice, supplier_id=supplier.structure_id,
@@ -190,7 +190,11 @@ def _print_unreadable(args: argparse.Namespace, invoice, path: Path, ascii_only:
     from chorus_tui.commands.detect import _write_safely, format_invoice_text, invoice_to_json
 
     if args.json:
-        print(json_line(invoice_to_json(invoice, path), ascii_only=ascii_only))
+        report = invoice_to_json(invoice, path)
+        # Same shape as a checked file: a file that cannot be read blocks its own deposit.
+        report["blocking"] = True
+        report["checks"] = [{"field": "file", "level": "blocking", "message": report["error"]}]
+        print(json_line(report, ascii_only=ascii_only))
     else:
         _write_safely(format_invoice_text(invoice, path))
 

@@ -110,13 +110,14 @@ def test_number_rejected_in_demo_state_blocks(capsys):
     assert "Un numéro rejeté ne peut plus être réutilisé" in blocking[0]["message"]
 
 
-def test_unreadable_file_exits_two(capsys, tmp_path):
+def test_unreadable_file_blocks_and_exits_one(capsys, tmp_path):
     broken = tmp_path / "pas-un-pdf.pdf"
     broken.write_text("ceci n'est pas un PDF")
-    status, reports = run_json(capsys, "--demo", str(broken))
-    assert status == 2
+    status, reports = run_json(capsys, "--demo", str(broken), str(demo_file("FAC-2026-0001")))
+    assert status == 1
+    assert [report["blocking"] for report in reports] == [True, False]
     assert reports[0]["error"]
-    assert "checks" not in reports[0]
+    assert reports[0]["checks"] == [{"field": "file", "level": "blocking", "message": reports[0]["error"]}]
 
 
 def test_text_report_is_french(capsys):
