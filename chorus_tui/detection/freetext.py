@@ -115,6 +115,11 @@ _GAP = re.compile(rf"[ \t]*(?:\([^)\n]{{0,20}}\))?[ \t]*(?:{_NUMBER_WORD})?[ \t]
 SIRET_PATTERN = re.compile(
     r"(\d(?<!\d\d)(?=[\d .\-]{13})(?:\d{2}[ .\-]?\d{3}[ .\-]?\d{3}[ .\-]?\d{5}|(?:[ .]?\d){13}))(?![ .\-]?\d)"
 )
+# The possible start of a SIRET, a SIREN (9 digits) or the 9 digits of a French VAT number:
+# a digit with at most one digit before it and 8 more digits, whitespace, dots or dashes after it.
+# SIRET_PATTERN, _SIREN_PATTERN and _FRENCH_VAT each match only in a line with such a start
+# (tests/detection/test_number_scan.py checks it), and most invoice lines have none.
+_NUMBER_START = re.compile(r"\d(?<!\d\d)(?=[\d\s.\-]{8})")
 _LOOSE_DIGITS = re.compile(r"^\d[\d .\-]{7,22}\d")
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-./]*")
 _CODE_LIKE = re.compile(r"^(?=.*[A-Z0-9])[A-Z0-9_\-./]+$")
@@ -384,14 +389,41 @@ class _TextScan:
         return self.folded.split("\n")  # fold_text keeps "\n" and the length of each line
 
     @cached_property
-    def sirets(self) -> list[re.Match[str]]:
-        """SIRET_PATTERN's matches in the text.
+    def number_starts(self) -> list[int]:
+        """Offsets where a SIRET, a SIREN or the digits of a French VAT number can start (see _NUMBER_START)."""
+        return [match.start() for match in _NUMBER_START.finditer(self.text)]
 
-        A match never spans a line break, and its look-arounds read a line
-        break as they read the end of a string. So the matches inside one
-        line are those that a search of that line alone finds.
+    @cached_property
+    def sirets(self) -> list[re.Match[str]]:
+        """SIRET_PATTERN's matches in the text, the same as `list(SIRET_PATTERN.finditer(text))`.
+
+        Every match starts at a number start, so the pattern is tried there
+        only. A match never spans a line break, and its look-arounds read a
+        line break as they read the end of a string. So the matches inside
+        one line are those that a search of that line alone finds.
         """
-        return list(SIRET_PATTERN.finditer(self.text))
+        matches: list[re.Match[str]] = []
+        end = 0
+        for start in self.number_starts:
+            if start < end:
+                continue  # inside the last match, as finditer never overlaps matches
+            match = SIRET_PATTERN.match(self.text, start)
+            if match:
+                matches.append(match)
+                end = match.end()
+        return matches
+
+    @cached_property
+    def number_lines(self) -> list[tuple[int, int]]:
+        """Start and end offsets of each line with a number start, in text order."""
+        spans: list[tuple[int, int]] = []
+        for start in self.number_starts:
+            if spans and start <= spans[-1][1]:
+                continue  # in the line found last
+            line_start = self.text.rfind("\n", 0, start) + 1
+            line_end = self.text.find("\n", start)
+            spans.append((line_start, line_end if line_end != -1 else len(self.text)))
+        return spans
 
     @cached_property
     def siret_starts(self) -> list[int]:
@@ -469,9 +501,6 @@ def is_bank_line(line: str) -> bool:
     return bool(_BANK_WORDS.search(fold_text(line)))
 
 
-# _LEGAL_WORDS kept within one line, so that one search of the whole text finds the lines
-# where _LEGAL_WORDS matches.
-_LEGAL_WORDS_IN_LINE = re.compile(_LEGAL_WORDS.pattern.replace(r"\s", r"[^\S\n]"))
 
 
 def _first_match_per_line(pattern: re.Pattern[str], folded_text: str) -> Iterator[tuple[int, int, re.Match[str]]]:
@@ -495,11 +524,12 @@ def find_legal_sirens(text: str) -> set[str]:
     """Return the SIRENs printed in the supplier's legal mentions (RCS, SIREN, French VAT number, SIRET)."""
     sirens: set[str] = set()
     scan = _scan_of(text)
-    folded_text = scan.folded
-    for line_start, line_end, _ in _first_match_per_line(_LEGAL_WORDS_IN_LINE, folded_text):
+    # A line without a number start has none of the three numbers, and such lines are few,
+    # so the legal words are looked for only there.
+    for line_start, line_end in scan.number_lines:
         line = text[line_start:line_end]
-        folded = folded_text[line_start:line_end]
-        if _CUSTOMER_WORDS.search(folded) or _BANK_WORDS.search(folded):
+        folded = scan.folded[line_start:line_end]
+        if not _LEGAL_WORDS.search(folded) or _CUSTOMER_WORDS.search(folded) or _BANK_WORDS.search(folded):
             continue
         for match in scan.sirets_between(line_start, line_end):
             siret = normalise_siret(match.group(1))

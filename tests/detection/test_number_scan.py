@@ -7,7 +7,18 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chorus_tui.detection.freetext import SIRET_PATTERN, _scan_of
+from chorus_tui.detection.freetext import (
+    _BANK_WORDS,
+    _CUSTOMER_WORDS,
+    _FRENCH_VAT,
+    _LEGAL_WORDS,
+    _SIREN_PATTERN,
+    SIRET_PATTERN,
+    _scan_of,
+    find_legal_sirens,
+)
+from chorus_tui.detection.siret import normalise_siren, normalise_siret
+from chorus_tui.sources.text import fold_text
 
 # The SIRET pattern without its look-ahead for 13 more digits or separators.
 PLAIN_SIRET_PATTERN = re.compile(
@@ -55,3 +66,48 @@ def test_scan_kept_for_same_text_only():
 
     assert _scan_of(text) is _scan_of(text)
     assert _scan_of(text + " ").text == text + " "
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(DIGITS_AND_SEPARATORS, min_size=1, max_size=6).map("\n".join))
+def test_scan_sirets_match_whole_text_search(text):
+    found = [match.span(1) for match in _scan_of(text).sirets]
+
+    assert found == [match.span(1) for match in SIRET_PATTERN.finditer(text)]
+
+
+def reference_legal_sirens(text: str) -> set[str]:
+    """Read every line with a legal word, as find_legal_sirens did before it skipped lines without numbers."""
+    sirens: set[str] = set()
+    for line in text.split("\n"):
+        folded = fold_text(line)
+        if not _LEGAL_WORDS.search(folded) or _CUSTOMER_WORDS.search(folded) or _BANK_WORDS.search(folded):
+            continue
+        for match in SIRET_PATTERN.finditer(line):
+            if siret := normalise_siret(match.group(1)):
+                sirens.add(siret[:9])
+        for match in _SIREN_PATTERN.finditer(line):
+            if siren := normalise_siren(match.group(1)):
+                sirens.add(siren)
+        for match in _FRENCH_VAT.finditer(folded):
+            if siren := normalise_siren(match.group(1)):
+                sirens.add(siren)
+    return sirens
+
+
+LEGAL_PIECES = st.sampled_from(
+    ["RCS ", "SAS ", "capital ", "TVA intra ", "N° TVA ", "client ", "IBAN ", "SIREN ", "FR", "35", "3a", "8", "123",
+     "815 881 396", "815881396", "69879", "12345678900012", " ", "\t", ".", "-", "\n", "é", "Orléans "]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(LEGAL_PIECES, max_size=25).map("".join))
+def test_legal_sirens_match_every_line_reading(text):
+    assert find_legal_sirens(text) == reference_legal_sirens(text)
+
+
+def test_legal_sirens_of_a_footer():
+    text = "Client : Mairie SIRET 217 507 534 55688\nAtelier SARL - RCS Orléans 815 881 396 - TVA FR35815881396"
+
+    assert find_legal_sirens(text) == {"815881396"}
