@@ -229,13 +229,13 @@ def _value_after(text: str, folded: str, position: int) -> tuple[int, str | None
 
 
 def _read_value(field: str, strong: bool, value: str, start: int, label: str) -> LabelledValue | None:
-    folded_label = fold_text(label)
     if field == SIRET:
         digits = _LOOSE_DIGITS.match(value)
         if digits is None:
             return None
         siret_match = SIRET_PATTERN.match(value)
         raw = siret_match.group(1) if siret_match else digits.group(0)
+        folded_label = fold_text(label)
         qualified = any(word in folded_label for word in ("destinataire", "client", "acheteur", "beneficiaire"))
         return LabelledValue(SIRET, raw.strip(), start, label, recipient_qualified=qualified)
     if field == MANDATAIRE:

@@ -68,6 +68,9 @@ class TextInvoiceFields:
     amounts: Amounts = field(default_factory=Amounts)
 
 
+_DOTTED_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+
 def parse_amount(value: str) -> Decimal | None:
     """Parse "1 234,56", "1.234,56", "1234.56", "-218,48" or "1,234.56" into a Decimal."""
     text = value.replace("€", "").replace("EUR", "").replace(" ", "").replace("'", "").strip()
@@ -81,7 +84,7 @@ def parse_amount(value: str) -> Decimal | None:
         text = text.replace(thousands, "").replace(decimal_separator, ".")
     elif "," in text:
         text = text.replace(",", ".")
-    elif "." in text and re.fullmatch(r"\d{1,3}(?:\.\d{3})+", text):
+    elif "." in text and _DOTTED_THOUSANDS.fullmatch(text):
         text = text.replace(".", "")  # "1.234" with dots as thousands separators
     try:
         amount = Decimal(text)
@@ -214,7 +217,8 @@ _TOTAL_HT = re.compile(r"(?:total|montant|net)\s*(?:general\s*)?h\.?\s?t\.?(?![a
 _TOTAL_VAT = re.compile(r"(?:total|montant)\s*(?:de\s+(?:la\s+)?)?t\.?v\.?a\.?(?![a-z])|total\s+taxes")
 _TOTAL_TTC = re.compile(r"(?:total|montant)\s*(?:general\s*)?t\.?t\.?c\.?(?![a-z])|total\s+toutes\s+taxes")
 _AMOUNT_DUE = re.compile(r"net\s+a\s+payer|solde\s+a\s+payer|reste\s+a\s+payer|montant\s+(?:du|a\s+payer)(?![a-z])")
-_VAT_LINE = re.compile(r"(?<![a-z])t\.?v\.?a(?![a-z])")
+# "TVA", "T.V.A"…: "t(?<![a-z]t)" checks the word start after the "t", so the engine skips to each "t".
+_VAT_LINE = re.compile(r"t(?<![a-z]t)\.?v\.?a(?![a-z])")
 _EXEMPTION = re.compile(
     r"tva\s+non\s+applicable[^\n]*|exon[eé]ration\s+de\s+tva[^\n]*|exonere[^\n]*|autoliquidation[^\n]*"
     r"|art(?:icle|\.)?\s*(?:293\s*b|261|262|283)[^\n]*"
@@ -240,7 +244,7 @@ def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
             and (match := _AMOUNT_DUE.search(folded))
         ):
             amounts.amount_due = _last_amount(line, match.end())
-        elif "v" in folded and _VAT_LINE.search(folded):
+        elif ("tv" in folded or "t.v" in folded) and _VAT_LINE.search(folded):
             vat_line = _vat_line(line, folded)
             if vat_line is not None:
                 amounts.vat_lines.append(vat_line)

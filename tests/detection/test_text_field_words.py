@@ -67,3 +67,16 @@ def test_vat_number_line_not_vat_summary():
     assert [(line.rate, line.base_ht, line.vat) for line in amounts.vat_lines] == [
         (Decimal("20"), Decimal("100.00"), Decimal("20.00"))
     ]
+
+
+@pytest.mark.parametrize("label", ["TVA", "T.V.A.", "T.VA", "TV.A", "Tva collectée", "(TVA)"])
+def test_vat_summary_label_forms(label):
+    amounts = fields_of(f"{label} 20 % 100,00 € 20,00 €").amounts
+
+    assert [(line.rate, line.base_ht, line.vat) for line in amounts.vat_lines] == [
+        (Decimal("20"), Decimal("100.00"), Decimal("20.00"))
+    ]
+
+
+def test_vat_inside_word_not_summary():
+    assert fields_of("Activa 20 % 100,00 € 20,00 €").amounts.vat_lines == []
