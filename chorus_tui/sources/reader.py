@@ -13,7 +13,7 @@ from chorus_tui.i18n import Message
 from chorus_tui.sources.facturx import FacturxData, FacturxError, parse_facturx_xml
 from chorus_tui.sources.pdf import PdfContent, PdfReadError, read_file_bytes, read_pdf_bytes
 from chorus_tui.sources.text import fold_text
-from chorus_tui.sources.textfields import read_text_fields
+from chorus_tui.sources.textfields import TextFieldReader
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +96,14 @@ def _fill(
     if not content.text.strip() and facturx is None:
         notes.append(Message("sources.no_text", {"file": name}))
 
-    text_fields = read_text_fields(content.text)
+    text_fields = TextFieldReader(content.text)  # reads each field on first use
     if facturx is not None:
         invoice.invoice_number = facturx.invoice_number or text_fields.invoice_number
         invoice.invoice_date = facturx.invoice_date or text_fields.invoice_date
         invoice.customer_name = facturx.buyer_name or text_fields.customer_name
         invoice.kind = facturx.kind
         invoice.original_invoice_number = facturx.original_invoice_number or text_fields.original_invoice_number
-        invoice.amounts = _merge_amounts(facturx.amounts, text_fields.amounts)
+        invoice.amounts = _merge_amounts(facturx.amounts, text_fields)
     else:
         invoice.invoice_number = text_fields.invoice_number
         invoice.invoice_date = text_fields.invoice_date
@@ -152,8 +152,13 @@ def _unsigned(amounts: Amounts) -> Amounts:
     )
 
 
-def _merge_amounts(primary: Amounts, fallback: Amounts) -> Amounts:
-    """Keep the XML's amounts and take from the text only the totals the XML lacks."""
+def _merge_amounts(primary: Amounts, text_fields: TextFieldReader) -> Amounts:
+    """Keep the XML's amounts and take from the text only the totals the XML lacks.
+
+    The text's amounts are read only when the XML lacks a total or the VAT breakdown.
+    """
+    complete = None not in (primary.total_ht, primary.total_vat, primary.total_ttc, primary.amount_due)
+    fallback = primary if complete and primary.vat_lines else text_fields.amounts
     return Amounts(
         total_ht=primary.total_ht if primary.total_ht is not None else fallback.total_ht,
         total_vat=primary.total_vat if primary.total_vat is not None else fallback.total_vat,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from decimal import Decimal, InvalidOperation
 
 from chorus_tui.domain import Amounts, InvoiceKind, VatLine
@@ -127,16 +128,51 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
 
 def read_text_fields(text: str) -> TextInvoiceFields:
     """Read the invoice number, date, customer, kind and totals from cleaned PDF text."""
-    lines = text.split("\n")
-    folded_lines = fold_text(text).split("\n")  # fold_text keeps "\n" and the length of each line
-    fields = TextInvoiceFields()
-    fields.kind = _kind(folded_lines)
-    fields.original_invoice_number = _original_invoice_number(lines, folded_lines)
-    fields.invoice_number = _invoice_number(lines, folded_lines, fields.original_invoice_number)
-    fields.invoice_date = _issue_date(lines, folded_lines)
-    fields.customer_name = _customer_name(lines, folded_lines)
-    fields.amounts = read_amounts(lines, folded_lines)
-    return fields
+    reader = TextFieldReader(text)
+    return TextInvoiceFields(
+        invoice_number=reader.invoice_number,
+        invoice_date=reader.invoice_date,
+        customer_name=reader.customer_name,
+        kind=reader.kind,
+        original_invoice_number=reader.original_invoice_number,
+        amounts=reader.amounts,
+    )
+
+
+class TextFieldReader:
+    """The fields of TextInvoiceFields for one cleaned PDF text, each read on first access.
+
+    A Factur-X invoice takes from its text only the fields its XML lacks,
+    so the other fields are never read.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.split("\n")
+        self._folded_lines = fold_text(text).split("\n")  # fold_text keeps "\n" and the length of each line
+
+    @cached_property
+    def kind(self) -> InvoiceKind:
+        return _kind(self._folded_lines)
+
+    @cached_property
+    def original_invoice_number(self) -> str | None:
+        return _original_invoice_number(self._lines, self._folded_lines)
+
+    @cached_property
+    def invoice_number(self) -> str | None:
+        return _invoice_number(self._lines, self._folded_lines, self.original_invoice_number)
+
+    @cached_property
+    def invoice_date(self) -> date | None:
+        return _issue_date(self._lines, self._folded_lines)
+
+    @cached_property
+    def customer_name(self) -> str | None:
+        return _customer_name(self._lines, self._folded_lines)
+
+    @cached_property
+    def amounts(self) -> Amounts:
+        return read_amounts(self._lines, self._folded_lines)
 
 
 def _kind(folded_lines: list[str]) -> InvoiceKind:
