@@ -266,11 +266,14 @@ def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
     amounts = Amounts()
     for line, folded in zip(lines, folded_lines, strict=True):
         # Each pattern needs one of the words checked before it, and a substring check costs
-        # much less than a regex search.
+        # much less than a regex search. "tt", "t.t", "tv" and "t.v" are in every form of
+        # "TTC" and "TVA".
         total = "total" in folded or "montant" in folded
-        if amounts.total_ttc is None and total and (match := _TOTAL_TTC.search(folded)):
+        ttc = total and ("tt" in folded or "t.t" in folded or "toutes" in folded)
+        vat = total and ("tv" in folded or "t.v" in folded or "taxes" in folded)
+        if amounts.total_ttc is None and ttc and (match := _TOTAL_TTC.search(folded)):
             amounts.total_ttc = _last_amount(line, match.end())
-        elif amounts.total_vat is None and total and (match := _TOTAL_VAT.search(folded)):
+        elif amounts.total_vat is None and vat and (match := _TOTAL_VAT.search(folded)):
             amounts.total_vat = _last_amount(line, match.end())
         elif amounts.total_ht is None and (total or "net" in folded) and (match := _TOTAL_HT.search(folded)):
             amounts.total_ht = _last_amount(line, match.end())

@@ -80,3 +80,20 @@ def test_vat_summary_label_forms(label):
 
 def test_vat_inside_word_not_summary():
     assert fields_of("Activa 20 % 100,00 € 20,00 €").amounts.vat_lines == []
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ("Total TTC 1 200,00 €", "total_ttc"),
+        ("Montant T.T.C. 1 200,00 €", "total_ttc"),
+        ("Total toutes taxes 1 200,00 €", "total_ttc"),
+        ("Total T.V.A. 200,00 €", "total_vat"),
+        ("Montant de la TVA 200,00 €", "total_vat"),
+        ("Total taxes 200,00 €", "total_vat"),
+    ],
+)
+def test_total_label_forms(line, field):
+    amounts = fields_of("Total HT 1 000,00 €", line).amounts
+
+    assert getattr(amounts, field) == (Decimal("1200.00") if field == "total_ttc" else Decimal("200.00"))
