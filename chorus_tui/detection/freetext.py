@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from chorus_tui.detection.siret import normalise_siren, normalise_siret
-from chorus_tui.sources.text import fold_text
+from chorus_tui.sources.text import fold_text, split_lines
 
 # Field names used in LabelledValue.field and in Detection.
 SIRET = "siret"
@@ -382,11 +382,11 @@ class _TextScan:
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.text.split("\n")
+        return split_lines(self.text)[0]
 
     @cached_property
     def folded_lines(self) -> list[str]:
-        return self.folded.split("\n")  # fold_text keeps "\n" and the length of each line
+        return split_lines(self.text)[1]
 
     @cached_property
     def number_starts(self) -> list[int]:

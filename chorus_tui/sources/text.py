@@ -129,6 +129,25 @@ def fold_text(text: str) -> str:
     return folded
 
 
+def split_lines(text: str) -> tuple[list[str], list[str]]:
+    """Split `text` and its folded copy (fold_text) into lines, which have the same lengths.
+
+    Both the text fields and detection read an invoice's lines, so the
+    lines of the last text split are kept and returned again for the same
+    text object. Callers must not change the lists.
+    """
+    global _last_split
+    last_text, lines, folded_lines = _last_split
+    if text is not last_text:
+        lines = text.split("\n")
+        folded_lines = fold_text(text).split("\n")
+        _last_split = (text, lines, folded_lines)
+    return lines, folded_lines
+
+
+_last_split: tuple[str, list[str], list[str]] = ("", [""], [""])
+
+
 # The last multi-line text folded, with its folded copy. Reading one invoice folds its whole
 # text in several places, and the identity check makes the later calls free. Replacing one
 # tuple of immutable strings is safe across threads.

@@ -13,7 +13,7 @@ from functools import cached_property
 from decimal import Decimal, InvalidOperation
 
 from chorus_tui.domain import Amounts, InvoiceKind, VatLine
-from chorus_tui.sources.text import fold_text
+from chorus_tui.sources.text import fold_text, split_lines
 
 _MONTHS = {
     "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
@@ -147,8 +147,7 @@ class TextFieldReader:
     """
 
     def __init__(self, text: str) -> None:
-        self._lines = text.split("\n")
-        self._folded_lines = fold_text(text).split("\n")  # fold_text keeps "\n" and the length of each line
+        self._lines, self._folded_lines = split_lines(text)
 
     @cached_property
     def kind(self) -> InvoiceKind:

@@ -16,6 +16,7 @@ from chorus_tui.sources.text import (
     _unusual_characters,
     clean_text,
     fold_text,
+    split_lines,
 )
 
 EVERY_CODE_POINT = "".join(chr(code) for code in range(sys.maxunicode + 1))
@@ -76,3 +77,15 @@ TRICKY_CHARACTERS = st.sampled_from(
 @given(st.lists(TRICKY_CHARACTERS, max_size=14).map("".join))
 def test_clean_text_matches_reference(text):
     assert clean_text(text) == reference_clean_text(text)
+
+
+def test_split_lines_kept_for_same_text():
+    text = clean_text("Échéance : 10/02/2026\nCLIENT Œuvres\n\nTotal TTC 12,00 €")
+
+    lines, folded_lines = split_lines(text)
+
+    assert lines == text.split("\n")
+    assert folded_lines == fold_text(text).split("\n")
+    assert [len(line) for line in lines] == [len(line) for line in folded_lines]
+    assert split_lines(text)[0] is lines
+    assert split_lines(text + "\n")[0] == lines + [""]
