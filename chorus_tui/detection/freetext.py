@@ -488,7 +488,8 @@ _CUSTOMER_WORDS = re.compile(r"client|destinataire|acheteur|mandataire|beneficia
 _BANK_WORDS = re.compile("|".join(_whole_word(word) for word in ("iban", "bic", "rib")) + "|swift")
 # The same digit-first form as SIRET_PATTERN.
 _SIREN_PATTERN = re.compile(r"(\d(?<!\d\d)\d{2}[ .]?\d{3}[ .]?\d{3})(?![ .]?\d)")
-_FRENCH_VAT = re.compile(r"(?<![a-z0-9])fr\s?[0-9a-z]{2}\s?(\d{3}\s?\d{3}\s?\d{3})(?!\d)")
+# "f(?<![a-z0-9]f)" checks what comes before the "f" after matching it, for the same reason.
+_FRENCH_VAT = re.compile(r"f(?<![a-z0-9]f)r\s?[0-9a-z]{2}\s?(\d{3}\s?\d{3}\s?\d{3})(?!\d)")
 
 
 def is_legal_line(line: str) -> bool:

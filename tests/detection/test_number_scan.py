@@ -111,3 +111,16 @@ def test_legal_sirens_of_a_footer():
     text = "Client : Mairie SIRET 217 507 534 55688\nAtelier SARL - RCS Orléans 815 881 396 - TVA FR35815881396"
 
     assert find_legal_sirens(text) == {"815881396"}
+
+
+# The French VAT pattern as first written, with the look-behind first.
+PLAIN_FRENCH_VAT = re.compile(r"(?<![a-z0-9])fr\s?[0-9a-z]{2}\s?(\d{3}\s?\d{3}\s?\d{3})(?!\d)")
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(["fr", "f", "r", "xfr", "1fr", "35", "3a", " ", "815881396", "815 881 396", "1", "\n"]),
+                max_size=12).map("".join))
+def test_french_vat_pattern_matches_plain(text):
+    found = [match.span(1) for match in _FRENCH_VAT.finditer(text)]
+
+    assert found == [match.span(1) for match in PLAIN_FRENCH_VAT.finditer(text)]
