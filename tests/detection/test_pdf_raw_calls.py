@@ -102,3 +102,54 @@ def test_next_file_read_after_damaged_one():
     assert raised.value.message.key == "sources.pdf_damaged"
     # PDFium still reads the next file after the failure.
     assert "FAC-2026-0001" in pdf.read_pdf_bytes(data, name="whole.pdf").text
+
+
+def reader_page_texts(data: bytes) -> list[str]:
+    """Extract each page's raw text with the reader's own PDFium calls."""
+    import pypdfium2.raw as pdfium_raw
+
+    document = pdfium_raw.FPDF_LoadMemDocument64(data, len(data), None)
+    try:
+        return pdf._page_texts(document)
+    finally:
+        pdfium_raw.FPDF_CloseDocument(document)
+
+
+def astral_pdf() -> bytes:
+    """Return a PDF whose first line has three characters outside the Basic Multilingual Plane."""
+    from fpdf import FPDF
+
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font.exists():
+        pytest.skip(f"{font} is missing; it has the Old Italic letters this test prints")
+    document = FPDF(format="A4")
+    document.add_page()
+    document.add_font("DejaVu", "", str(font))
+    document.set_font("DejaVu", size=12)
+    document.cell(0, 8, "Facture \U00010300\U00010301\U00010302 N° F-1", new_x="LMARGIN", new_y="NEXT")
+    document.cell(0, 8, "SIRET 815 881 396 69879", new_x="LMARGIN", new_y="NEXT")
+    return bytes(document.output())
+
+
+@pytest.mark.parametrize("path", DEMO_INVOICES[:4], ids=lambda path: path.name)
+def test_raw_page_text_matches_helpers(path):
+    data = path.read_bytes()
+
+    assert reader_page_texts(data) == helper_page_texts(data)
+
+
+def test_text_outside_basic_plane_read_whole():
+    data = astral_pdf()
+
+    texts = reader_page_texts(data)
+
+    assert texts == helper_page_texts(data)
+    assert texts[0].endswith("69879")
+    assert "\U00010300\U00010301\U00010302" in texts[0]
+
+
+def test_text_longer_than_buffer_read_again(monkeypatch):
+    # Without its margin, the buffer cannot hold the line breaks and the NUL, so the text fills it.
+    monkeypatch.setattr(pdf, "_TEXT_MARGIN", 0)
+    for data in (astral_pdf(), DEMO_INVOICES[0].read_bytes()):
+        assert reader_page_texts(data) == helper_page_texts(data)
