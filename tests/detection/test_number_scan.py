@@ -1,9 +1,10 @@
-"""Shortcuts in the number patterns must match what the plain patterns match."""
+"""Shortcuts in the number and legal-mention scans must find what the plain searches find."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +16,7 @@ from chorus_tui.detection.freetext import (
     _SIREN_PATTERN,
     SIRET_PATTERN,
     _scan_of,
+    find_customer_vat_number,
     find_legal_sirens,
 )
 from chorus_tui.detection.siret import normalise_siren, normalise_siret
@@ -124,3 +126,16 @@ def test_french_vat_pattern_matches_plain(text):
     found = [match.span(1) for match in _FRENCH_VAT.finditer(text)]
 
     assert found == [match.span(1) for match in PLAIN_FRENCH_VAT.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("N° TVA client : BE 0123.456.789", "BE0123456789"),
+        ("Client\nTVA intracommunautaire du client : DE123456789", "DE123456789"),
+        ("Customer VAT: IT 12345678901\nclient", "IT12345678901"),
+        ("TVA FR35815881396\nClient : Mairie", None),
+    ],
+)
+def test_customer_vat_number_lines(text, expected):
+    assert find_customer_vat_number(text) == expected
