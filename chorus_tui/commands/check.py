@@ -4,10 +4,11 @@ Each file is read, its deposit form pre-filled from the detection, and every che
 against Chorus Pro: the in-process simulator with `--demo` (or a profile whose environment
 is the demo), otherwise the profile's configured environment. Nothing is deposited.
 When the profile has no credentials (or its configuration cannot be read), only the checks
-that need no Chorus Pro lookup run, and each file gets one warning saying why the directory
-checks were skipped. With `--json`, one JSON object per file and per line. The exit status
-is 0 when nothing blocks, and 1 when a check blocks the deposit of at least one file or a
-file cannot be read (which blocks its deposit too); 2 means no file was given.
+that need no Chorus Pro lookup run, and each file gets one warning that names why the
+directory checks were skipped. Its summary line then does not call the invoice ready to deposit.
+With `--json`, one JSON object per file and per line. The exit status is 0 when nothing
+blocks, and 1 when a check blocks the deposit of at least one file, a file cannot be read
+(which blocks its deposit too) or a folder named contains no PDF; 2 means no file was named.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ import sys
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chorus_tui.i18n import t
+
+if TYPE_CHECKING:
+    from chorus_tui.commands.detect import EmptyFolder
 
 EXIT_OK = 0
 EXIT_BLOCKING = 1
@@ -68,16 +72,13 @@ class Connection:
 
 
 def run(args: argparse.Namespace) -> int:
-    from chorus_tui.commands.detect import _expand
-    from chorus_tui.sources import FolderSource, demo_invoice_folder
+    from chorus_tui.commands.detect import invoice_paths
 
-    paths = _expand(args.files)
-    if not paths and getattr(args, "demo", False):
-        paths = FolderSource(demo_invoice_folder()).pdf_paths()
-    if not paths:
+    items = invoice_paths(args.files, demo=getattr(args, "demo", False))
+    if not items:
         print(t("checks.cli_no_files"), file=sys.stderr)
         return EXIT_NO_FILES
-    return asyncio.run(_run(args, paths))
+    return asyncio.run(_run(args, items))
 
 
 def _connect(args: argparse.Namespace) -> Connection:
@@ -134,7 +135,7 @@ def _demo_connection() -> Connection:
     return Connection(client, supplier)
 
 
-async def _run(args: argparse.Namespace, paths: list[Path]) -> int:
+async def _run(args: argparse.Namespace, paths: list[Path | EmptyFolder]) -> int:
     connection = _connect(args)
     if connection.client is None:
         # Without a client, only the checks that need no Chorus Pro lookup can run.
@@ -143,9 +144,10 @@ async def _run(args: argparse.Namespace, paths: list[Path]) -> int:
         return await _check_files(args, paths, connection, client)
 
 
-async def _check_files(args: argparse.Namespace, paths: list[Path], connection: Connection, client) -> int:
+async def _check_files(args: argparse.Namespace, paths: list[Path | EmptyFolder], connection: Connection,
+                       client) -> int:
     """Check and print each file, with every check when `client` is set, else the offline ones only."""
-    from chorus_tui.commands.detect import _write_safely
+    from chorus_tui.commands.detect import EmptyFolder, _write_safely
     from chorus_tui.sources import read_invoice
     from chorus_tui.validation import Directory, check_deposit, check_form, form_from_invoice, has_blocking
     from chorus_tui.validation.identifiers import Party, check_siret
@@ -157,10 +159,14 @@ async def _check_files(args: argparse.Namespace, paths: list[Path], connection: 
     ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
     directory = Directory(client) if client is not None else None
     for path in paths:
+        if isinstance(path, EmptyFolder):
+            status = EXIT_BLOCKING
+            _print_unreadable(args, path.path, path.message(), ascii_only)
+            continue
         invoice = read_invoice(path, supplier_sirets=sirets)
         if invoice.errors:
             status = EXIT_BLOCKING
-            _print_unreadable(args, invoice, path, ascii_only)
+            _print_unreadable(args, path, " ".join(str(message) for message in invoice.errors), ascii_only)
             continue
         form = form_from_invoice(invoice, supplier_id=supplier.structure_id,
                                  bank_account_id=supplier.bank_account_id)
@@ -178,25 +184,29 @@ async def _check_files(args: argparse.Namespace, paths: list[Path], connection: 
             results.append(connection.skipped_result())
         if has_blocking(results) and status == EXIT_OK:
             status = EXIT_BLOCKING
+        directory_checked = directory is not None
         if args.json:
-            print(json_line(report_to_json(invoice, form, results, path), ascii_only=ascii_only))
+            report = report_to_json(invoice, form, results, path, directory_checked=directory_checked)
+            print(json_line(report, ascii_only=ascii_only))
         else:
-            _write_safely(format_report_text(invoice, form, results, path))
+            _write_safely(format_report_text(invoice, form, results, path, directory_checked=directory_checked))
         sys.stdout.flush()
     return status
 
 
-def _print_unreadable(args: argparse.Namespace, invoice, path: Path, ascii_only: bool) -> None:
-    from chorus_tui.commands.detect import _write_safely, format_invoice_text, invoice_to_json
+def _print_unreadable(args: argparse.Namespace, path: Path, message: str, ascii_only: bool) -> None:
+    """Print the report of a file that cannot be read, or of a folder named that contains no PDF."""
+    from chorus_tui.commands.detect import _write_safely, error_to_json, format_error_text
 
     if args.json:
-        report = invoice_to_json(invoice, path)
+        report = error_to_json(path, message)
         # Same shape as a checked file: a file that cannot be read blocks its own deposit.
         report["blocking"] = True
-        report["checks"] = [{"field": "file", "level": "blocking", "message": report["error"]}]
+        report["checks"] = [{"field": "file", "level": "blocking", "message": message}]
         print(json_line(report, ascii_only=ascii_only))
     else:
-        _write_safely(format_invoice_text(invoice, path))
+        _write_safely(format_error_text(path, message))
+    sys.stdout.flush()
 
 
 def paris_today() -> date:
@@ -260,29 +270,31 @@ def result_to_json(result) -> dict[str, Any]:
     return entry
 
 
-def candidate_to_json(candidate) -> dict[str, Any]:
-    """Return one recipient SIRET candidate of detection, with its rank score and the reason for it."""
-    return {"siret": candidate.siret, "source": candidate.source, "score": candidate.score,
-            "reason": str(candidate.reason), "checksum_valid": candidate.checksum_valid}
+def report_to_json(invoice, form, results, path: Path, *, directory_checked: bool = True) -> dict[str, Any]:
+    """Return the `--json` object of one file: the detected fields, the pre-filled form and the checks.
 
-
-def report_to_json(invoice, form, results, path: Path) -> dict[str, Any]:
-    """Return the `--json` object of one file: the detected fields, the pre-filled form and the checks."""
+    `directory_checked` is false when the Chorus Pro directory checks were skipped
+    (no credentials), so `blocking: false` then covers the offline checks only.
+    """
     from chorus_tui.commands.detect import invoice_to_json
     from chorus_tui.validation import has_blocking, suggest_billing_frame
 
     report = invoice_to_json(invoice, path)
-    report["candidates"] = [candidate_to_json(candidate) for candidate in invoice.detection.candidates]
     _frame, reason = suggest_billing_frame(invoice)
     report["form"] = form_to_json(form)
     report["billing_frame_reason"] = str(reason)
     report["blocking"] = has_blocking(results)
+    report["directory_checked"] = directory_checked
     report["checks"] = [result_to_json(result) for result in results]
     return report
 
 
-def format_report_text(invoice, form, results, path: Path) -> str:
-    """Return the readable French report of one file: detected data, then one line per check."""
+def format_report_text(invoice, form, results, path: Path, *, directory_checked: bool = True) -> str:
+    """Return the readable report of one file: detected data, one line per check, then a summary.
+
+    The summary counts every warning printed above it: the detection warnings
+    under "Avertissements" and the checks marked ATTENTION.
+    """
     from chorus_tui.commands.detect import format_invoice_text
 
     lines = [format_invoice_text(invoice, path).rstrip("\n"), f"  {t('checks.cli_checks_header')}"]
@@ -291,11 +303,13 @@ def format_report_text(invoice, form, results, path: Path) -> str:
         for option in result.options:
             lines.append(f"        - {option.label}")
     blocking = sum(1 for result in results if str(result.level) == "blocking")
-    warnings = sum(1 for result in results if str(result.level) == "warning")
+    warnings = sum(1 for result in results if str(result.level) == "warning") + len(invoice.detection.warnings)
     warnings_text = t("checks.cli_warning_count", count=warnings)
     if blocking:
         blocking_text = t("checks.cli_blocking_count", count=blocking)
         lines.append(f"  {t('checks.cli_summary_blocked', blocking=blocking_text, warnings=warnings_text)}")
-    else:
+    elif directory_checked:
         lines.append(f"  {t('checks.cli_summary_ready', warnings=warnings_text)}")
+    else:
+        lines.append(f"  {t('cli.check_summary_offline', warnings=warnings_text)}")
     return "\n".join(lines) + "\n"

@@ -3,7 +3,8 @@
 With `--json`, one JSON object per file and per line; absent data is null.
 The supplier's own SIRETs (`--supplier-siret`, the active profile's, the
 demo supplier's with `--demo`) are never proposed as the recipient.
-The exit status is 2 when a file could not be read, 0 otherwise.
+The exit status is 0 when every file was read, 1 when a file could not be read
+or a folder named contains no PDF, and 2 when no file was named (usage error).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,8 @@ from chorus_tui.i18n import t
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0
-EXIT_UNREADABLE = 2
+EXIT_UNREADABLE = 1
+EXIT_NO_FILES = 2
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -38,26 +41,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from chorus_tui.commands.check import json_line
-    from chorus_tui.sources import FolderSource, demo_invoice_folder, read_invoice
+    from chorus_tui.sources import read_invoice
 
-    paths = _expand(args.files)
-    if not paths and getattr(args, "demo", False):
-        paths = FolderSource(demo_invoice_folder()).pdf_paths()
-    if not paths:
+    items = invoice_paths(args.files, demo=getattr(args, "demo", False))
+    if not items:
         print(t("detect.no_files"), file=sys.stderr)
-        return EXIT_UNREADABLE
+        return EXIT_NO_FILES
 
     supplier_sirets = frozenset(args.supplier_sirets) | _configured_supplier_sirets(args)
     status = EXIT_OK
     ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
-    for path in paths:
-        invoice = read_invoice(path, supplier_sirets=supplier_sirets)
+    for item in items:
+        if isinstance(item, EmptyFolder):
+            status = EXIT_UNREADABLE
+            if args.json:
+                print(json_line(error_to_json(item.path, item.message()), ascii_only=ascii_only))
+            else:
+                _write_safely(format_error_text(item.path, item.message()))
+            sys.stdout.flush()
+            continue
+        invoice = read_invoice(item, supplier_sirets=supplier_sirets)
         if invoice.errors:
             status = EXIT_UNREADABLE
         if args.json:
-            print(json_line(invoice_to_json(invoice, path), ascii_only=ascii_only))
+            print(json_line(invoice_to_json(invoice, item), ascii_only=ascii_only))
         else:
-            _write_safely(format_invoice_text(invoice, path))
+            _write_safely(format_invoice_text(invoice, item))
         sys.stdout.flush()
     return status
 
@@ -84,17 +93,34 @@ def _configured_supplier_sirets(args: argparse.Namespace) -> frozenset[str]:
     return frozenset({siret}) if siret else frozenset()
 
 
-def _expand(files: list[Path]) -> list[Path]:
-    """Replace each folder argument by the PDF files it contains."""
-    from chorus_tui.sources import FolderSource
+@dataclass(frozen=True)
+class EmptyFolder:
+    """A folder named on the command line that contains no PDF file, reported like a file that cannot be read."""
 
-    paths: list[Path] = []
+    path: Path
+
+    def message(self) -> str:
+        return t("cli.folder_without_pdf", folder=str(self.path))
+
+
+def invoice_paths(files: list[Path], *, demo: bool) -> list[Path | EmptyFolder]:
+    """Return what to read, in argument order: each file named and the PDF files of each folder named.
+
+    The demo invoices stand in only when no argument is given at all, so a
+    folder without PDF files is reported as such and never replaced by them.
+    """
+    from chorus_tui.sources import FolderSource, demo_invoice_folder
+
+    if not files:
+        return list(FolderSource(demo_invoice_folder()).pdf_paths()) if demo else []
+    items: list[Path | EmptyFolder] = []
     for path in files:
-        if path.is_dir():
-            paths.extend(FolderSource(path).pdf_paths())
-        else:
-            paths.append(path)
-    return paths
+        if not path.is_dir():
+            items.append(path)
+            continue
+        pdf_paths = FolderSource(path).pdf_paths()
+        items.extend(pdf_paths or [EmptyFolder(path)])
+    return items
 
 
 def _write_safely(text: str) -> None:
@@ -107,10 +133,25 @@ def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+def error_to_json(path: Path, message: str) -> dict[str, Any]:
+    """Return the `--json` object of a file or folder that could not be read."""
+    return {"file": str(path), "error": message}
+
+
+def candidate_to_json(candidate) -> dict[str, Any]:
+    """Return one recipient SIRET candidate of detection, with its rank score and the reason for it."""
+    return {"siret": candidate.siret, "source": candidate.source, "score": candidate.score,
+            "reason": str(candidate.reason), "checksum_valid": candidate.checksum_valid}
+
+
 def invoice_to_json(invoice, path: Path) -> dict[str, Any]:
-    """Return the `--json` object of one invoice: strings, nulls and lists only."""
+    """Return the `--json` object of one invoice: strings, nulls and lists only.
+
+    `candidates` lists every SIRET that detection weighed, best first, with
+    the reason of its score.
+    """
     if invoice.errors:
-        return {"file": str(path), "error": " ".join(str(message) for message in invoice.errors)}
+        return error_to_json(path, " ".join(str(message) for message in invoice.errors))
     detection = invoice.detection
     amounts = invoice.amounts
     return {
@@ -134,19 +175,40 @@ def invoice_to_json(invoice, path: Path) -> dict[str, Any]:
         "mandataire_name": detection.mandataire_name,
         "sources": dict(detection.sources),
         "warnings": [str(message) for message in detection.warnings],
+        "candidates": [candidate_to_json(candidate) for candidate in detection.candidates],
     }
 
 
 def format_amount(value: Decimal | None, currency: str = "EUR") -> str:
-    """Format an amount for the current language: "1 234,56 €" in French, "1,234.56 €" in English."""
+    """Format an amount for the current language: "1 234,56 €" in French, "€1,234.56" in English.
+
+    English follows the check messages (`validation.display.format_money`), so one
+    report never shows two money formats. French keeps ordinary spaces, which
+    every terminal and `grep` handle.
+    """
     from chorus_tui.i18n import current_language
+    from chorus_tui.validation.display import format_money
 
     if value is None:
         return t("detect.absent")
-    grouped = f"{value:,.2f}"
-    if current_language() == "fr":
-        grouped = grouped.replace(",", " ").replace(".", ",")
+    language = current_language()
+    if language != "fr":
+        return format_money(value.quantize(Decimal("0.01")), language, currency)
+    grouped = f"{value:,.2f}".replace(",", " ").replace(".", ",")
     return f"{grouped} €" if currency == "EUR" else f"{grouped} {currency}"
+
+
+def format_invoice_date(value) -> str | None:
+    """Format a date as the check messages do: 02/07/2026 in French, 2026-07-02 in English."""
+    from chorus_tui.i18n import current_language
+    from chorus_tui.validation.display import format_day
+
+    return format_day(value, current_language()) if value else None
+
+
+def format_error_text(path: Path, message: str) -> str:
+    """Return the readable report of a file or folder that could not be read."""
+    return f"{path}\n  {t('detect.error_line', message=message)}\n"
 
 
 def format_invoice_text(invoice, path: Path) -> str:
@@ -154,8 +216,7 @@ def format_invoice_text(invoice, path: Path) -> str:
     from chorus_tui.detection.siret import format_siret
 
     if invoice.errors:
-        reason = " ".join(str(message) for message in invoice.errors)
-        return f"{path}\n  {t('detect.error_line', message=reason)}\n"
+        return format_error_text(path, " ".join(str(message) for message in invoice.errors))
     detection = invoice.detection
     absent = t("detect.absent")
     kind = t("detect.kind_credit_note") if invoice.kind == "AVOIR" else t("detect.kind_invoice")
@@ -167,7 +228,7 @@ def format_invoice_text(invoice, path: Path) -> str:
         (t("detect.kind"), kind),
         (t("detect.invoice_number"), invoice.invoice_number),
         (t("detect.original_invoice"), invoice.original_invoice_number),
-        (t("detect.invoice_date"), invoice.invoice_date.strftime("%d/%m/%Y") if invoice.invoice_date else None),
+        (t("detect.invoice_date"), format_invoice_date(invoice.invoice_date)),
         (t("detect.customer"), invoice.customer_name),
         (t("detect.total_ht"), format_amount(invoice.amounts.total_ht, invoice.amounts.currency)),
         (t("detect.total_vat"), format_amount(invoice.amounts.total_vat, invoice.amounts.currency)),

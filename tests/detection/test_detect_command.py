@@ -61,11 +61,11 @@ def test_json_demo_invoice(capsys):
     assert record["warnings"] == []
 
 
-def test_json_unreadable_file_exit_2(tmp_path, capsys):
+def test_json_unreadable_file_exit_1(tmp_path, capsys):
     good = demo_invoice_folder() / "FAC-2026-0001_beaurivage.pdf"
     bad = tmp_path / "bad.pdf"
     bad.write_text("not a pdf")
-    assert run_detect(["--json", str(good), str(bad)]) == 2
+    assert run_detect(["--json", str(good), str(bad)]) == 1
     records = json_lines(capsys.readouterr().out)
     assert len(records) == 2
     assert records[0]["invoice_number"] == "FAC-2026-0001"
@@ -126,7 +126,7 @@ def test_readable_text_output(capsys):
 def test_readable_text_error(tmp_path, capsys):
     bad = tmp_path / "bad.pdf"
     bad.write_bytes(b"")
-    assert run_detect([str(bad)]) == 2
+    assert run_detect([str(bad)]) == 1
     assert "Erreur : Le fichier" in capsys.readouterr().out
 
 
