@@ -93,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chorus-tui", description=t("cli.description"), parents=[common])
     parser.add_argument("--version", action="version", version=f"chorus-tui {__version__}",
                         help=t("cli.opt_version"))
+    # Options of the interface itself (no subcommand), such as `--folder`.
+    importlib.import_module("chorus_tui.commands.run_tui").add_arguments(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module_name in SUBCOMMANDS.items():
         module = importlib.import_module(f"chorus_tui.commands.{module_name}")
@@ -153,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
 
     set_language(resolve_language(_early_language(argv), load_language_setting()))
     install_argparse_translations()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     args.lang = getattr(args, "lang", None)
     args.profile = getattr(args, "profile", None)
     args.demo = getattr(args, "demo", False)
@@ -163,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
         from chorus_tui.commands import run_tui
 
         return run_tui.run(args)
+    if getattr(args, "folder", None) is not None:
+        # `--folder` sits before the subcommand, so argparse takes it for the interface's option.
+        parser.error(t("cli.folder_with_command", command=args.command))
     configure_command_logging(args.verbose)
     module = importlib.import_module(f"chorus_tui.commands.{SUBCOMMANDS[args.command]}")
     return module.run(args)

@@ -53,6 +53,19 @@ def _print_addresses(config) -> None:
                        token_url=settings.token_url, api_url=settings.api_url))
 
 
+def _demo_transport(environment):
+    """Return the in-process simulator's transport for the demo environment, whose addresses have no server."""
+    from chorus_tui.chorus.settings import Environment
+
+    if environment is not Environment.DEMO:
+        return None
+    from chorus_tui.clock import SystemClock
+    from chorus_tui.sandbox.simulator import Simulator
+
+    # A throw-away simulator, as on the connection screen: the test deposits nothing.
+    return Simulator(SystemClock()).transport()
+
+
 def _run_test(profile_name: str | None, config) -> int:
     """Run the connection test of the active profile and print one line per step; exit 1 on failure."""
     import asyncio
@@ -73,6 +86,7 @@ def _run_test(profile_name: str | None, config) -> int:
 
     report = asyncio.run(collect_connection_test(
         profile.settings, profile.credentials,
+        transport=_demo_transport(profile.settings.environment),
         supplier_siret=profile.config.supplier_siret,
         stored_password_expiry=profile.config.technical_password_expiry,
     ))
