@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList, Select, Static
 
 from chorus_tui import i18n
 from chorus_tui.chorus.client import ChorusClient
@@ -106,7 +106,10 @@ async def test_form_names_deposit_route(rig, french):
     async with rig.app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         form = await open_form(pilot, FACTURX_NUMBER)
-        assert "Envoi : Flux Factur-X" in rendered(form.query_one("#form-title", Static))
+        # A Factur-X invoice gets a choice of route, set to the flow; the title no longer names it.
+        route = form.query_one("#route", Select)
+        assert route.value is DepositRoute.FLOW
+        assert "Flux Factur-X" in [label for label, value in route._options if value is DepositRoute.FLOW]
         await pilot.press("escape")
         await settle(pilot)
 

@@ -35,6 +35,8 @@ class DepositSummary:
     route: str
     warnings: tuple[str, ...] = ()
     contract_number: str | None = None
+    # True when the values come from the Factur-X XML that a flow deposit sends unchanged.
+    from_file: bool = False
 
 
 class ConfirmDepositScreen(ModalScreen[bool]):
@@ -73,14 +75,14 @@ class ConfirmDepositScreen(ModalScreen[bool]):
         summary = self.summary
         none = t("ui.confirm.none")
         recipient = " · ".join(part for part in (summary.recipient_name, summary.recipient_siret) if part)
-        rows = (
-            (t("ui.confirm.recipient"), recipient or none),
-            (t("ui.field.service_code"), summary.service_code or none),
-            (t("ui.field.engagement_number"), summary.engagement_number or none),
-            (t("ui.field.contract_number"), summary.contract_number or none),
+        rows = [
+            (t("ui.confirm.recipient"), self._sent(recipient or none)),
+            (t("ui.field.service_code"), self._sent(summary.service_code or none)),
+            (t("ui.field.engagement_number"), self._sent(summary.engagement_number or none)),
+            (t("ui.field.contract_number"), self._sent(summary.contract_number or none)),
             (t("ui.field.amounts-total_ttc"), summary.amount or none),
             (t("ui.confirm.route"), summary.route),
-        )
+        ]
         text = Text()
         for position, (label, value) in enumerate(rows):
             if position:
@@ -88,6 +90,10 @@ class ConfirmDepositScreen(ModalScreen[bool]):
             text.append(t("ui.confirm.label", label=label) + " ", style="bold")
             text.append(value)
         return text
+
+    def _sent(self, value: str) -> str:
+        """Return `value` as shown in the summary, saying where a flow deposit takes it from."""
+        return t("deposit_form.from_file", value=value) if self.summary.from_file else value
 
     def _warnings(self) -> Text:
         text = Text(t("ui.confirm.warnings"), style="bold")

@@ -37,6 +37,7 @@ from chorus_tui.domain import (
     CheckLevel,
     CheckResult,
     DepositForm,
+    DepositRoute,
     SourceInvoice,
 )
 from chorus_tui.i18n import Message, t
@@ -68,6 +69,7 @@ EITHER_MARK = "¹"
 
 # Form fields in screen order: (field name as in DepositForm and CheckResult.field, kind of control).
 FIELDS = (
+    ("route", "route"),
     ("recipient_siret", "input"),
     ("recipient_structure_id", "structure"),
     ("service_code", "service"),
@@ -85,6 +87,20 @@ FIELDS = (
     ("comment", "input"),
 )
 FIELD_NAMES = frozenset(name for name, _ in FIELDS)
+
+# Fields whose value a Factur-X flow carries in its XML, read from the detection attribute of
+# the same name when detection took it from the XML.
+FLOW_XML_FIELDS = ("recipient_siret", "service_code", "engagement_number", "contract_number")
+# Fields that a flow deposit does not send at all: the XML decides instead.
+FLOW_UNSENT_FIELDS = ("billing_frame", "validator_siret", "vat_type", "vat_exemption_reason",
+                      "payment_mode", "bank_account_id", "comment")
+
+
+def facturx_values(invoice: SourceInvoice) -> dict[str, str | None]:
+    """Return the values of FLOW_XML_FIELDS that the invoice's Factur-X XML carries; None where it has none."""
+    detection = invoice.detection
+    return {name: getattr(detection, name) if detection.sources.get(name) == "facturx" else None
+            for name in FLOW_XML_FIELDS}
 
 
 def dom_id(field_name: str) -> str:
@@ -117,6 +133,9 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.recipient_name: str | None = None  # from the Chorus Pro directory, once looked up
         # The SIRET that the recipient's name, required marks and service list describe.
         self._recipient_shown: str | None = None
+        self._route_applied: DepositRoute | None = None
+        # Values of FLOW_XML_FIELDS as the user left them before choosing the flow route.
+        self._typed_values: dict[str, str | None] = {}
 
     @property
     def chorus_app(self) -> ChorusApp:
@@ -134,6 +153,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
                     yield from self._field_row(name, kind)
                     if name == "recipient_siret":
                         yield from self._candidates_row()
+                    elif name == "route":
+                        yield Static("", id="route-note", classes="field-hint")
             yield Static("", id="form-legend")
             with Horizontal(id="form-buttons"):
                 yield Static("", id="form-status")
@@ -164,6 +185,11 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
                 # Shown only when the SIRET matches several Chorus Pro structures.
                 yield TranslatedSelect([], id=widget_id, compact=True, prompt=t("ui.structure_pick"),
                                        classes="field-input")
+            elif kind == "route":
+                # Shown only for a Factur-X file complete enough to go by flow.
+                options = [(t("integration.route_flow"), DepositRoute.FLOW),
+                           (t("deposit_form.route_pdf_with_form"), DepositRoute.PDF)]
+                yield TranslatedSelect(options, id=widget_id, compact=True, classes="field-input", allow_blank=False)
             elif kind == "select":
                 yield TranslatedSelect(self._select_options(name), id=widget_id, compact=True,
                                        classes="field-input", allow_blank=name in ("payment_mode", "bank_account_id"))
@@ -193,6 +219,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.query_one("#service_code-select", Select).display = False
         self.query_one("#row-recipient_structure_id").display = False
         self.query_one("#row-recipient-candidates").display = False
+        self.query_one("#row-route").display = False
+        self.query_one("#route-note").display = False
         for name, _ in FIELDS:
             self.query_one(f"#error-{dom_id(name)}", Static).display = False
         self.query_one("#error-general", Static).display = False
@@ -240,11 +268,11 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         attachment = form.attachment_path.name if form.attachment_path else t("ui.no_attachment")
         self.query_one("#attachment_path", Static).update(attachment)
         self._show_supplier()
-        self._show_route(form)
         self._set_status("")
-        self.query_one("#recipient_siret", Input).focus()
         self._show_candidates(invoice, form.recipient_siret)
         self._show_recipient_for(form.recipient_siret or "")
+        self._show_route(form)
+        self.query_one("#route" if self.by_flow else "#recipient_siret").focus()
         self._load_bank_accounts()
 
     def _show_supplier(self) -> None:
@@ -256,11 +284,67 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.query_one("#supplier_id", Static).update(text)
 
     def _show_route(self, form: DepositForm) -> None:
-        """Add to the title how the invoice will reach Chorus Pro: plain PDF, Factur-X flow or data entry."""
+        """Show how the invoice will reach Chorus Pro: a choice for a Factur-X flow, else a title line."""
+        if form.route is DepositRoute.FLOW:
+            # A Factur-X file may also go as a plain PDF with the form's data, which the user can edit.
+            self.query_one("#route", Select).value = DepositRoute.FLOW
+            self.query_one("#row-route").display = True
+            self._apply_route(DepositRoute.FLOW)
+            return
         row = self.chorus_app.context.store.require_invoice(self.invoice_id)
         title = self._title(row)
         title.append("\n" + t("integration.route", route=t(f"integration.route_{form.route.name.lower()}")))
         self.query_one("#form-title", Static).update(title)
+
+    @on(Select.Changed, "#route")
+    def _route_changed(self, event: Select.Changed) -> None:
+        # The list posts a change once on mount, before the invoice is read: only later changes count.
+        if self.form is not None and isinstance(event.value, DepositRoute):
+            self._apply_route(event.value)
+
+    @property
+    def by_flow(self) -> bool:
+        """Whether the form deposits the Factur-X file as a flow, so that its XML decides the values."""
+        return self.form is not None and self.form.route is DepositRoute.FLOW
+
+    def _apply_route(self, route: DepositRoute) -> None:
+        """Switch the form to `route`: a flow shows the XML's values read-only, a PDF deposit the editable ones.
+
+        The values typed before choosing the flow come back when the user returns to the PDF deposit.
+        """
+        assert self.form is not None and self.invoice is not None
+        if route is self._route_applied:
+            return
+        self._route_applied = route
+        self.form = dataclasses.replace(self.form, route=route)
+        flow = route is DepositRoute.FLOW
+        service_select = self.query_one("#service_code-select", Select)
+        if flow:
+            self._typed_values = {name: self._text(name) for name in FLOW_XML_FIELDS}
+            if self._services_known:
+                self._typed_values["service_code"] = self._service_choice()
+            xml_values = facturx_values(self.invoice)
+            self._offer_services([])
+            for name in FLOW_XML_FIELDS:
+                self._set_input(name, xml_values[name])
+        else:
+            for name, value in self._typed_values.items():
+                self._set_input(name, value)
+        for name in (*FLOW_XML_FIELDS, *FLOW_UNSENT_FIELDS):
+            self.query_one(f"#{dom_id(name)}").disabled = flow
+            if name != "recipient_siret":
+                self.query_one(f"#note-{dom_id(name)}", Static).update(
+                    t("deposit_form.from_xml") if flow and name in FLOW_XML_FIELDS else "")
+        service_select.disabled = flow
+        route_note = self.query_one("#route-note", Static)
+        route_note.update(t("deposit_form.flow_note") if flow else "")
+        route_note.display = flow
+        self.query_one("#row-recipient-candidates").display = (
+            not flow and self.query_one("#recipient-candidates", SiretCandidateList).candidates != [])
+        # The recipient, its required fields and its services are looked up again for the values now shown.
+        recipient = self._text("recipient_siret") or ""
+        self.query_one("#recipient-candidates", SiretCandidateList).mark_chosen(recipient)
+        self._show_recipient_for(recipient)
 
     def _set_input(self, name: str, value: str | None) -> None:
         self.query_one(f"#{dom_id(name)}", Input).value = value or ""
@@ -441,7 +525,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         typed = self.query_one("#service_code", Input)
         current = (self._service_choice() or "") if self._services_known else typed.value.strip()
         typed.value = current
-        if not services:
+        if not services or self.by_flow:
             select.display = False
             typed.display = True
             self._services_known = False
@@ -608,9 +692,15 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             engagement_number=form.engagement_number,
             contract_number=form.contract_number,
             amount=format_invoice_total(form.amounts.total_ttc, row.currency, form.kind),
-            route=t(f"integration.route_{form.route.name.lower()}"),
+            route=self._route_label(form.route),
+            from_file=form.route is DepositRoute.FLOW,
             warnings=tuple(str(result.message) for result in results if result.level is CheckLevel.WARNING),
         )
+
+    def _route_label(self, route: DepositRoute) -> str:
+        if route is DepositRoute.PDF and self.invoice is not None and self.invoice.is_facturx:
+            return t("deposit_form.route_pdf_with_form")
+        return t(f"integration.route_{route.name.lower()}")
 
     def _confirmed(self, result: DepositFormResult, confirmed: bool | None) -> None:
         if confirmed:
@@ -667,7 +757,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
 
     def _offer_services_from_options(self, options: list) -> None:
         select = self.query_one("#service_code-select", Select)
-        if self._services_known:
+        if self._services_known or self.by_flow:
             return
         select.set_options([(option.label, option.value) for option in options])
         self._services_known = True

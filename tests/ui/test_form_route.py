@@ -1,0 +1,116 @@
+"""Deposit form of a Factur-X invoice: choosing between the flow and the PDF deposit with the form's data."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Select, Static
+
+from chorus_tui.domain import DepositRoute
+from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
+from tests.ui.conftest import settle
+from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
+
+FACTURX_INVOICE = "FAC-2026-0005"  # its XML names the service ROUTES; the recipient also has SDIS_LIAISON
+PDF_INVOICE = "FAC-2026-0014"
+
+pytestmark = pytest.mark.usefixtures("french")
+
+
+def rendered(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def choose_route(pilot, form, route: DepositRoute) -> None:
+    """Pick `route` in the form's « Envoi » list with the keyboard."""
+    select = form.query_one("#route", Select)
+    select.focus()
+    await pilot.press("enter")
+    options = [value for _, value in select._options]
+    await pilot.press("home", *["down"] * options.index(route), "enter")
+    await settle(pilot)
+    assert select.value is route
+
+
+async def test_flow_route_locks_xml_fields(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, FACTURX_INVOICE)
+
+        route = form.query_one("#route", Select)
+        assert form.query_one("#row-route").display
+        assert route.value is DepositRoute.FLOW
+        for name in ("recipient_siret", "service_code", "engagement_number", "contract_number", "comment"):
+            assert form.query_one(f"#{name}").disabled, name
+        assert form.query_one("#service_code", Input).value == "ROUTES"
+        assert not form.query_one("#service_code-select", Select).display
+        assert "Dépôt PDF avec saisie" in rendered(form.query_one("#route-note", Static))
+        assert "Envoi" not in rendered(form.query_one("#form-title", Static))
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        confirmation = rig.app.screen
+        assert isinstance(confirmation, ConfirmDepositScreen)
+        details = rendered(confirmation.query_one("#confirm-details", Static))
+        assert "Service\u00a0: ROUTES (fichier Factur-X)" in details
+        assert "Envoi\u00a0: Flux Factur-X" in details
+        warnings = confirmation.query("#confirm-warnings")
+        assert not warnings or "diffère de celle du fichier" not in rendered(warnings.first(Static))
+
+
+async def test_pdf_route_sends_edited_service(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, FACTURX_INVOICE)
+        await choose_route(pilot, form, DepositRoute.PDF)
+
+        service = form.query_one("#service_code-select", Select)
+        assert not form.query_one("#service_code").disabled
+        assert service.display
+        assert service.value == "ROUTES"
+        assert rendered(form.query_one("#route-note", Static)) == ""
+        service.focus()
+        await pilot.press("enter")
+        options = [value for _, value in service._options]
+        await pilot.press("home", *["down"] * options.index("SDIS_LIAISON"), "enter")
+        await settle(pilot)
+        assert service.value == "SDIS_LIAISON"
+
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        confirmation = rig.app.screen
+        assert isinstance(confirmation, ConfirmDepositScreen)
+        details = rendered(confirmation.query_one("#confirm-details", Static))
+        assert "Service\u00a0: SDIS_LIAISON" in details
+        assert "fichier Factur-X" not in details
+        assert "Envoi\u00a0: Dépôt PDF avec saisie" in details
+        await pilot.press("enter")
+        await settle(pilot)
+
+        invoices = rig.simulator.invoices()
+        assert [invoice.number for invoice in invoices] == [FACTURX_INVOICE]
+        assert invoices[0].service_code == "SDIS_LIAISON"
+
+
+async def test_flow_restores_typed_values_back(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, FACTURX_INVOICE)
+        await choose_route(pilot, form, DepositRoute.PDF)
+        engagement = form.query_one("#engagement_number", Input)
+        engagement.focus()
+        await pilot.press("ctrl+u", *"EJ-42")
+        await choose_route(pilot, form, DepositRoute.FLOW)
+        assert engagement.value != "EJ-42"
+        assert engagement.disabled
+
+        await choose_route(pilot, form, DepositRoute.PDF)
+        assert engagement.value == "EJ-42"
+        assert not engagement.disabled
+
+
+async def test_pdf_invoice_has_no_route_choice(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, PDF_INVOICE)
+        assert not form.query_one("#row-route").display
+        assert "Envoi : Dépôt PDF" in rendered(form.query_one("#form-title", Static))
