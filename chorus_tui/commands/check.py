@@ -147,7 +147,7 @@ async def _run(args: argparse.Namespace, paths: list[Path | EmptyFolder]) -> int
 async def _check_files(args: argparse.Namespace, paths: list[Path | EmptyFolder], connection: Connection,
                        client) -> int:
     """Check and print each file, with every check when `client` is set, else the offline ones only."""
-    from chorus_tui.commands.detect import EmptyFolder, _write_safely
+    from chorus_tui.commands.detect import EmptyFolder, _write_safely, unreadable_text
     from chorus_tui.sources import read_invoice
     from chorus_tui.validation import Directory, check_deposit, check_form, form_from_invoice, has_blocking
     from chorus_tui.validation.identifiers import Party, check_siret
@@ -166,7 +166,7 @@ async def _check_files(args: argparse.Namespace, paths: list[Path | EmptyFolder]
         invoice = read_invoice(path, supplier_sirets=sirets)
         if invoice.errors:
             status = EXIT_BLOCKING
-            _print_unreadable(args, path, " ".join(str(message) for message in invoice.errors), ascii_only)
+            _print_unreadable(args, path, unreadable_text(invoice, path), ascii_only)
             continue
         form = form_from_invoice(invoice, supplier_id=supplier.structure_id,
                                  bank_account_id=supplier.bank_account_id)

@@ -10,6 +10,7 @@ or a folder named contains no PDF, and 2 when no file was named (usage error).
 from __future__ import annotations
 
 import argparse
+import codecs
 import logging
 import sys
 from dataclasses import dataclass
@@ -133,6 +134,48 @@ def _decimal_text(value: Decimal | None) -> str | None:
     return None if value is None else f"{value:.2f}"
 
 
+# Leading bytes of common file formats that are not PDF, mapped to the catalogue key naming the format.
+_FILE_SIGNATURES = (
+    (b"PK\x03\x04", "cli.content_zip"),
+    (b"\xd0\xcf\x11\xe0", "cli.content_office"),
+    (b"\x89PNG", "cli.content_png"),
+    (b"\xff\xd8\xff", "cli.content_jpeg"),
+    (b"{\\rtf", "cli.content_rtf"),
+    (b"<", "cli.content_markup"),
+)
+
+
+def describe_content(path: Path) -> str | None:
+    """Name what a file that is not a PDF seems to be, from its first bytes; None when unknown or unreadable."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(512)
+    except OSError:
+        return None
+    stripped = start.removeprefix(b"\xef\xbb\xbf").lstrip()
+    for signature, key in _FILE_SIGNATURES:
+        if stripped.startswith(signature):
+            return t(key)
+    try:
+        # An incremental decoder keeps a character cut at byte 512 pending instead of failing on it.
+        text = codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
+    except UnicodeDecodeError:
+        return None
+    if text and all(character.isprintable() or character in "\t\r\n" for character in text):
+        return t("cli.content_text")
+    return None
+
+
+def unreadable_text(invoice, path: Path) -> str:
+    """Return why `invoice` could not be read; a file that is not a PDF also gets what it seems to be."""
+    text = " ".join(str(message) for message in invoice.errors)
+    if any(getattr(message, "key", None) == "sources.not_a_pdf" for message in invoice.errors):
+        content = describe_content(path)
+        if content is not None:
+            text = f"{text} {t('cli.content_hint', content=content)}"
+    return text
+
+
 def error_to_json(path: Path, message: str) -> dict[str, Any]:
     """Return the `--json` object of a file or folder that could not be read."""
     return {"file": str(path), "error": message}
@@ -151,7 +194,7 @@ def invoice_to_json(invoice, path: Path) -> dict[str, Any]:
     the reason of its score.
     """
     if invoice.errors:
-        return error_to_json(path, " ".join(str(message) for message in invoice.errors))
+        return error_to_json(path, unreadable_text(invoice, path))
     detection = invoice.detection
     amounts = invoice.amounts
     return {
@@ -216,7 +259,7 @@ def format_invoice_text(invoice, path: Path) -> str:
     from chorus_tui.detection.siret import format_siret
 
     if invoice.errors:
-        return format_error_text(path, " ".join(str(message) for message in invoice.errors))
+        return format_error_text(path, unreadable_text(invoice, path))
     detection = invoice.detection
     absent = t("detect.absent")
     kind = t("detect.kind_credit_note") if invoice.kind == "AVOIR" else t("detect.kind_invoice")

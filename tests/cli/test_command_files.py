@@ -118,6 +118,39 @@ def test_text_file_named_pdf_exits_one(capsys, tmp_path, command):
     assert "déposez" not in out
 
 
+@pytest.mark.parametrize(("start", "content"), [
+    (b"Facture FAC-1\nTotal 12,00 \xe2\x82\xac", "Son contenu ressemble à du texte brut."),
+    (b"\xef\xbb\xbf  <!DOCTYPE html><html>", "Son contenu ressemble à une page HTML ou un fichier XML."),
+    (b"PK\x03\x04\x14\x00", "Son contenu ressemble à une archive ZIP, ou un document Word, Excel ou OpenDocument."),
+    (b"\x89PNG\r\n\x1a\n", "Son contenu ressemble à une image PNG."),
+    (b"\xff\xd8\xff\xe0", "Son contenu ressemble à une image JPEG."),
+])
+def test_not_pdf_names_content(capsys, tmp_path, start, content):
+    fake = tmp_path / "facture.pdf"
+    fake.write_bytes(start)
+    status, out, _err = run(capsys, "detect", "--lang", "fr", "--json", str(fake))
+    (record,) = json_records(out)
+    assert status == 1
+    assert record["error"].endswith(content)
+
+
+def test_not_pdf_unknown_content(capsys, tmp_path):
+    fake = tmp_path / "facture.pdf"
+    fake.write_bytes(bytes(range(256)))
+    _status, out, _err = run(capsys, "detect", "--lang", "fr", "--json", str(fake))
+    (record,) = json_records(out)
+    assert record["error"] == f"{fake} n'est pas un PDF : exportez la facture en PDF ou en Factur-X depuis votre " \
+        "logiciel de facturation."
+
+
+def test_not_pdf_content_in_english(capsys, tmp_path):
+    fake = tmp_path / "invoice.pdf"
+    fake.write_text("Invoice 1")
+    _status, out, _err = run(capsys, "check", "--lang", "en", str(fake))
+    assert "is not a PDF: export the invoice as a PDF or Factur-X file" in out
+    assert "Its content looks like plain text." in out
+
+
 def test_detect_readable_file_exits_zero(capsys):
     status, _out, _err = run(capsys, "detect", "--lang", "fr", str(demo_file("FAC-2026-0006")))
     assert status == 0
