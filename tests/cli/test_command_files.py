@@ -243,3 +243,12 @@ def test_folder_of_copied_invoices(capsys, tmp_path):
     (record,) = json_records(out)
     assert status == 0
     assert record["invoice_number"] == "FAC-2026-0004"
+
+
+def test_detect_help_names_folders(capsys):
+    with pytest.raises(SystemExit) as raised:
+        main(["detect", "--lang", "fr", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert raised.value.code == 0
+    assert "un dossier vaut tous ses PDF" in out
+    assert "avec --demo et sans fichier, les factures d'exemple" in out
