@@ -175,11 +175,12 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         with Horizontal(classes="field-row", id=f"row-{widget_id}"):
             yield Label(t(f"ui.field.{widget_id}"), classes="field-label", id=f"label-{widget_id}")
             if kind in ("input", "amount"):
-                yield Input(id=widget_id, compact=True, classes="field-input")
+                # Not selected on focus: a key typed on arrival would silently replace the detected value.
+                yield Input(id=widget_id, compact=True, classes="field-input", select_on_focus=False)
             elif kind == "service":
                 yield TranslatedSelect([], id="service_code-select", compact=True, prompt=t("ui.service_pick"),
                              classes="field-input")
-                yield Input(id=widget_id, compact=True, classes="field-input",
+                yield Input(id=widget_id, compact=True, classes="field-input", select_on_focus=False,
                             placeholder=t("ui.service_placeholder"))
             elif kind == "structure":
                 # Shown only when the SIRET matches several Chorus Pro structures.

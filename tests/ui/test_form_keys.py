@@ -1,0 +1,87 @@
+"""Keys of the deposit form: the help from any field, leaving with or without edits."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from chorus_tui.ui.screens.deposit_form import DepositFormScreen
+from chorus_tui.ui.screens.help import HelpScreen
+from chorus_tui.ui.screens.invoices import InvoicesScreen
+from tests.ui.conftest import settle
+from tests.ui.test_form_faults import footer_labels
+from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
+from tests.ui.test_keys import help_lines
+
+RECTORATE_INVOICE = "FAC-2026-0014"  # detected SIRET 18594069900019, with a second candidate
+
+pytestmark = pytest.mark.usefixtures("french")
+
+
+async def test_f1_opens_help_from_siret_field(rig):
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        siret = form.query_one("#recipient_siret", Input)
+        assert siret.has_focus
+        assert "F1 Aide" in footer_labels(form)
+
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rig.app.screen is form
+        assert siret.value == "18594069900019"
+
+
+async def test_question_mark_typed_in_field(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        comment = form.query_one("#comment", Input)
+        comment.focus()
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert rig.app.screen is form
+        assert comment.value == "?"
+
+
+async def test_question_mark_opens_help_from_list(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("tab")
+        assert form.query_one("#recipient-candidates").has_focus
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, HelpScreen)
+        assert form.query_one("#recipient_siret", Input).value == "18594069900019"
+
+
+async def test_focus_keeps_siret_unselected(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        # A printable key typed on arrival in the field adds to the SIRET instead of replacing it.
+        await pilot.press("x")
+        await settle(pilot)
+        assert form.query_one("#recipient_siret", Input).value == "18594069900019x"
+
+
+async def test_help_lists_form_and_summary_keys(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        help_screen = rig.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        text = " ".join(" ".join(help_lines(help_screen)).split())
+        for expected in ("F1", "Maj+Tab", "Champ suivant", "Ctrl+U", "Ouvrir la liste",
+                         "Revenir au formulaire", "Remplir le SIRET"):
+            assert expected in text, expected
+        titles = [str(widget.render()) for widget in help_screen.query(".help-section")]
+        assert "Confirmation du dépôt" in titles
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, InvoicesScreen)
