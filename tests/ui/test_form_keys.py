@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
-from chorus_tui.ui.screens.deposit_form import DepositFormScreen
+from chorus_tui.ui.screens.discard_edits import DiscardEditsScreen
 from chorus_tui.ui.screens.help import HelpScreen
 from chorus_tui.ui.screens.invoices import InvoicesScreen
 from tests.ui.conftest import settle
@@ -85,3 +85,49 @@ async def test_help_lists_form_and_summary_keys(rig):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(rig.app.screen, InvoicesScreen)
+
+
+async def test_escape_without_edits_closes(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, InvoicesScreen)
+
+
+async def test_escape_after_edit_asks_first(rig):
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        engagement = form.query_one("#engagement_number", Input)
+        engagement.focus()
+        await pilot.press("ctrl+u", *"EJ-999", "escape")
+        await settle(pilot)
+
+        question = rig.app.screen
+        assert isinstance(question, DiscardEditsScreen)
+        assert str(question.query_one("#discard-title", Static).render()) == "Abandonner les modifications\u00a0?"
+        assert footer_labels(question) == ["Entrée Abandonner", "Échap Continuer la saisie"]
+
+        # Escape keeps the edit; Enter then discards it.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert rig.app.screen is form
+        assert engagement.value == "EJ-999"
+        await pilot.press("escape", "enter")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, InvoicesScreen)
+        assert rig.simulator.invoices() == []
+
+
+async def test_picked_candidate_counts_as_edit(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("tab", "down", "enter")
+        await settle(pilot)
+        assert form.query_one("#recipient_siret", Input).value == "19799229069576"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(rig.app.screen, DiscardEditsScreen)

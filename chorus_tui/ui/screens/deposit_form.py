@@ -129,6 +129,10 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.form: DepositForm | None = None
         self.results: list[CheckResult] = []
         self.checking = False
+        # Whether the user changed a value since the form opened, so that Escape asks before losing it.
+        self.edited = False
+        # The last value the form itself put in each Input, by widget id.
+        self._values_set: dict[str, str] = {}
         self._services_known = False
         self.recipient_name: str | None = None  # from the Chorus Pro directory, once looked up
         # The SIRET that the recipient's name, required marks and service list describe.
@@ -348,6 +352,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self._show_recipient_for(recipient)
 
     def _set_input(self, name: str, value: str | None) -> None:
+        self._values_set[dom_id(name)] = value or ""
         self.query_one(f"#{dom_id(name)}", Input).value = value or ""
 
     def _set_select(self, name: str, value: Any) -> None:
@@ -360,9 +365,13 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     def _field_edited(self, event: Input.Changed | Select.Changed) -> None:
         """Hide a field's check results once the user changes it: they described the old value."""
         control = event.control
-        # Values set by the form itself (filling, offering services) keep their results.
+        # Values set by the form itself (filling, offering services) keep their results. The field
+        # may have the focus by the time its Changed message arrives, so its value is compared too.
         if control.id is None or not control.has_focus_within:
             return
+        if isinstance(event, Input.Changed) and self._values_set.get(control.id) == event.value:
+            return
+        self.edited = True
         name = control.id.removesuffix("-select")
         try:
             error = self.query_one(f"#error-{name}", Static)
@@ -405,6 +414,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         field = self.query_one("#recipient_siret", Input)
         if field.value.strip() == event.siret:
             return
+        self.edited = True
         # The lookup runs in _recheck_recipient: the field's Changed handler must not start a second one.
         self._recipient_shown = event.siret
         self._clear_recipient()
@@ -525,7 +535,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         select = self.query_one("#service_code-select", Select)
         typed = self.query_one("#service_code", Input)
         current = (self._service_choice() or "") if self._services_known else typed.value.strip()
-        typed.value = current
+        self._set_input("service_code", current)
         if not services or self.by_flow:
             select.display = False
             typed.display = True
@@ -631,7 +641,17 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close the form; after an edit, ask first, because the form keeps nothing once closed."""
+        from chorus_tui.ui.screens.discard_edits import DiscardEditsScreen
+
+        if not self.edited:
+            self.dismiss(None)
+            return
+        self.app.push_screen(DiscardEditsScreen(), self._discard_answered)
+
+    def _discard_answered(self, discard: bool | None) -> None:
+        if discard:
+            self.dismiss(None)
 
     @work(name="form-check", group="deposit-form", exclusive=True, exit_on_error=False)
     async def _check_and_submit(self) -> None:
