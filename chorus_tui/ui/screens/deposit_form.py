@@ -96,6 +96,39 @@ FLOW_UNSENT_FIELDS = ("billing_frame", "validator_siret", "vat_type", "vat_exemp
                       "payment_mode", "bank_account_id", "comment")
 
 
+# Detection warnings that say why the recipient SIRET is missing or doubtful, which the SIRET
+# checks alone only call missing.
+RECIPIENT_DETECTION_WARNINGS = frozenset({
+    "detect.only_supplier_siret",
+    "detect.no_recipient_siret",
+    "detect.buyer_siren_only",
+    "detect.disagree_recipient_siret",
+})
+
+
+def offline_recipient_results(invoice: SourceInvoice, form: DepositForm,
+                              supplier_sirets: frozenset[str]) -> list[CheckResult]:
+    """Check the recipient SIRET without the directory: detection's warnings, then the checks that block."""
+    from chorus_tui.validation.identifiers import Party, check_siret, normalise_siret
+    from chorus_tui.validation.results import blocking
+
+    detection = invoice.detection
+    results = [CheckResult("recipient_siret", CheckLevel.WARNING, message)
+               for message in detection.warnings if message.key in RECIPIENT_DETECTION_WARNINGS]
+    siret = form.recipient_siret or ""
+    if not siret.strip() and detection.recipient_kind in ("foreign", "private"):
+        # The same reason check_deposit gives: the invoice is addressed to a foreign or private customer.
+        results.append(blocking("recipient_siret", f"recipient_kind_{detection.recipient_kind}",
+                                name=invoice.customer_name or "—"))
+        return results
+    identifier = check_siret(siret, party=Party.RECIPIENT, field="recipient_siret")
+    if identifier.level is not CheckLevel.PASS:
+        results.append(identifier)
+    elif normalise_siret(siret) in supplier_sirets:
+        results.append(blocking("recipient_siret", "recipient_is_supplier", siret=normalise_siret(siret)))
+    return results
+
+
 def facturx_values(invoice: SourceInvoice) -> dict[str, str | None]:
     """Return the values of FLOW_XML_FIELDS that the invoice's Factur-X XML carries; None where it has none."""
     detection = invoice.detection
@@ -131,6 +164,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.checking = False
         # Whether the user changed a value since the form opened, so that Escape asks before losing it.
         self.edited = False
+        # Blocking results shown under each field, so that the status line can count those left.
+        self._blocking_by_field: dict[str, int] = {}
         # The last value the form itself put in each Input, by widget id.
         self._values_set: dict[str, str] = {}
         self._services_known = False
@@ -280,6 +315,21 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.query_one("#route" if self.by_flow else "#recipient_siret").focus()
         self._load_bank_accounts()
 
+    def _show_offline_results(self) -> None:
+        """Show at once what the checks find without the directory; the directory checks wait for Ctrl+S."""
+        from chorus_tui.validation import check_form
+
+        assert self.invoice is not None
+        context = self.chorus_app.context
+        form, problems = self.read_form()
+        results = [*problems, *check_form(self.invoice, form, today=paris_today(context.clock),
+                                          supplier_sirets=context.supplier_sirets),
+                   *offline_recipient_results(self.invoice, form, context.supplier_sirets)]
+        self.show_results(results)
+        count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
+        if count:
+            self._set_status(t("deposit_form.open_blocked", count=count), error=True)
+
     def _show_supplier(self) -> None:
         supplier = self.chorus_app.context.supplier
         parts = [supplier.name or "", supplier.siret or ""]
@@ -379,6 +429,19 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             return
         error.display = False
         self.query_one(f"#row-{name}").remove_class("has-error", "has-warning")
+        self._forget_blocking(name)
+
+    def _forget_blocking(self, widget_id: str) -> None:
+        """Drop the blocking results of a changed field from the count on the status line."""
+        field = next((name for name in self._blocking_by_field if dom_id(name) == widget_id), None)
+        if field is None:
+            return
+        del self._blocking_by_field[field]
+        status = self.query_one("#form-status", Static)
+        if not status.has_class("error"):
+            return  # the status line says something else, which this change does not make stale
+        remaining = sum(self._blocking_by_field.values())
+        self._set_status(t("ui.form_blocked", count=remaining) if remaining else "", error=bool(remaining))
 
     # -- recipient: candidates found in the invoice -----------------------------------------------
 
@@ -569,6 +632,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         select.set_options(accounts)
         if self.form is not None and self.form.bank_account_id is not None:
             self._set_select("bank_account_id", self.form.bank_account_id)
+        # The bank account is part of the checks, so they wait for this list.
+        self._show_offline_results()
 
     # -- reading the form -------------------------------------------------------------------------
 
@@ -739,6 +804,10 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             field = result.field if result.field in FIELD_NAMES else "general"
             by_field.setdefault(field, []).append(result)
 
+        self._blocking_by_field = {
+            name: count for name, found in by_field.items()
+            if (count := sum(1 for result in found if result.level is CheckLevel.BLOCKING))
+        }
         for name in [*FIELD_NAMES, "general"]:
             label = self.query_one(f"#error-{dom_id(name)}", Static)
             found = sorted(by_field.get(name, []), key=lambda result: result.level is not CheckLevel.BLOCKING)

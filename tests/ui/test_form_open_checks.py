@@ -1,0 +1,75 @@
+"""Deposit form: faults known without the Chorus Pro directory are shown as soon as the form opens."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+
+from tests.ui.conftest import settle
+from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
+
+WRONG_CHECK_DIGIT_INVOICE = "FAC-2026-0006"  # recipient SIRET 19973091200012 fails the check digit
+SUPPLIER_SIRET_ONLY_INVOICE = "FAC-2026-0007"  # only the supplier's own SIRET is printed
+CLEAN_INVOICE = "FAC-2026-0003"
+
+pytestmark = pytest.mark.usefixtures("french")
+
+
+def rendered(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_wrong_check_digit_shown_on_open(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, WRONG_CHECK_DIGIT_INVOICE)
+        error = form.query_one("#error-recipient_siret", Static)
+        assert error.display
+        assert error.has_class("blocking")
+        assert "clé de contrôle" in rendered(error)
+        assert form.query_one("#row-recipient_siret").has_class("has-error")
+        assert "1 point bloquant" in rendered(form.query_one("#form-status", Static))
+        assert rig.simulator.invoices() == []
+
+
+async def test_supplier_siret_only_explained_on_open(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, SUPPLIER_SIRET_ONLY_INVOICE)
+        error = rendered(form.query_one("#error-recipient_siret", Static))
+        assert "Seul votre propre SIRET figure sur la facture" in error
+        assert "SIRET du destinataire manquant" in error
+
+
+async def test_clean_invoice_opens_without_errors(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, CLEAN_INVOICE)
+        shown = [widget.id for widget in form.query(".field-error") if widget.display]
+        assert shown == []
+        assert rendered(form.query_one("#form-status", Static)) == ""
+
+
+async def test_status_clears_with_last_fault(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, WRONG_CHECK_DIGIT_INVOICE)
+        siret = form.query_one("#recipient_siret", Input)
+        siret.focus()
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        assert not form.query_one("#error-recipient_siret", Static).display
+        assert rendered(form.query_one("#form-status", Static)) == ""
+
+
+async def test_status_clears_after_submit_fault(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "FAC-2026-0014")
+        await pilot.press("ctrl+u", *"12345678901234", "ctrl+s")
+        await settle(pilot)
+        status = form.query_one("#form-status", Static)
+        assert rendered(status) == "1 point bloquant : rien n'a été envoyé."
+        await pilot.press("ctrl+u")
+        await settle(pilot)
+        assert rendered(status) == ""
