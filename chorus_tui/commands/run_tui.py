@@ -67,6 +67,8 @@ def build_demo(args: argparse.Namespace, *, clock: Clock | None = None, poll_int
     if folder is None:
         log.info("starting the demo")
         return build_demo_app(paths.demo_data_dir(), **options)
+    # An absolute path, so that the scan notice names the folder even for `--folder .`.
+    folder = folder.resolve()
     log.info("starting the demo on the invoice folder %s", folder)
     source = FolderSource(folder, supplier_sirets={DEMO_SUPPLIER.siret})
     return build_demo_app(demo_folder_data_dir(folder), source=source, **options)

@@ -76,7 +76,7 @@ def test_folder_data_kept_apart(own_folder, tmp_path):
 async def test_demo_lists_own_invoices(own_folder):
     app = run_tui.build_demo(parse("--demo", "--folder", str(own_folder)), clock=ManualClock(START),
                              poll_interval=3600)
-    assert app.context.source.folder == own_folder
+    assert app.context.source.folder == own_folder.resolve()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         store = app.context.store
@@ -98,4 +98,10 @@ def test_run_opens_folder_demo(monkeypatch, own_folder):
     monkeypatch.setattr(ChorusApp, "run", lambda app: started.append(app.context.source.folder))
     status = main(["--lang", "fr", "--demo", "--folder", str(own_folder)])
     assert status == 0
-    assert started == [own_folder]
+    assert started == [own_folder.resolve()]
+
+
+def test_relative_folder_made_absolute(monkeypatch, own_folder):
+    monkeypatch.chdir(own_folder)
+    app = run_tui.build_demo(parse("--demo", "--folder", "."), clock=ManualClock(START), poll_interval=3600)
+    assert app.context.source.folder == own_folder.resolve()
