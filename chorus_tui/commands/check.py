@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from chorus_tui.i18n import t
 
 if TYPE_CHECKING:
-    from chorus_tui.commands.detect import EmptyFolder
+    from chorus_tui.commands.detect import UnusableFolder
 
 EXIT_OK = 0
 EXIT_BLOCKING = 1
@@ -135,7 +135,7 @@ def _demo_connection() -> Connection:
     return Connection(client, supplier)
 
 
-async def _run(args: argparse.Namespace, paths: list[Path | EmptyFolder]) -> int:
+async def _run(args: argparse.Namespace, paths: list[Path | UnusableFolder]) -> int:
     connection = _connect(args)
     if connection.client is None:
         # Without a client, only the checks that need no Chorus Pro lookup can run.
@@ -144,10 +144,10 @@ async def _run(args: argparse.Namespace, paths: list[Path | EmptyFolder]) -> int
         return await _check_files(args, paths, connection, client)
 
 
-async def _check_files(args: argparse.Namespace, paths: list[Path | EmptyFolder], connection: Connection,
+async def _check_files(args: argparse.Namespace, paths: list[Path | UnusableFolder], connection: Connection,
                        client) -> int:
     """Check and print each file, with every check when `client` is set, else the offline ones only."""
-    from chorus_tui.commands.detect import EmptyFolder, _write_safely, unreadable_text
+    from chorus_tui.commands.detect import UnusableFolder, _write_safely, unreadable_text
     from chorus_tui.sources import read_invoice
     from chorus_tui.validation import Directory, check_deposit, check_form, form_from_invoice, has_blocking
     from chorus_tui.validation.identifiers import Party, check_siret
@@ -159,7 +159,7 @@ async def _check_files(args: argparse.Namespace, paths: list[Path | EmptyFolder]
     ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
     directory = Directory(client) if client is not None else None
     for path in paths:
-        if isinstance(path, EmptyFolder):
+        if isinstance(path, UnusableFolder):
             status = EXIT_BLOCKING
             _print_unreadable(args, path.path, path.message(), ascii_only)
             continue
@@ -195,7 +195,7 @@ async def _check_files(args: argparse.Namespace, paths: list[Path | EmptyFolder]
 
 
 def _print_unreadable(args: argparse.Namespace, path: Path, message: str, ascii_only: bool) -> None:
-    """Print the report of a file that cannot be read, or of a folder named that contains no PDF."""
+    """Print the report of a file that cannot be read, or of a folder named that yields no invoice."""
     from chorus_tui.commands.detect import _write_safely, error_to_json, format_error_text
 
     if args.json:

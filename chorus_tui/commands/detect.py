@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     status = EXIT_OK
     ascii_only = (sys.stdout.encoding or "").lower().replace("-", "") != "utf8"
     for item in items:
-        if isinstance(item, EmptyFolder):
+        if isinstance(item, UnusableFolder):
             status = EXIT_UNREADABLE
             if args.json:
                 print(json_line(error_to_json(item.path, item.message()), ascii_only=ascii_only))
@@ -95,16 +95,22 @@ def _configured_supplier_sirets(args: argparse.Namespace) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
-class EmptyFolder:
-    """A folder named on the command line that contains no PDF file, reported like a file that cannot be read."""
+class UnusableFolder:
+    """A folder named on the command line that yields no invoice, reported like a file that cannot be read.
+
+    `error` is the system's reason when the folder cannot be listed; None means it contains no PDF file.
+    """
 
     path: Path
+    error: str | None = None
 
     def message(self) -> str:
+        if self.error is not None:
+            return t("cli.folder_unreadable", folder=str(self.path), error=self.error)
         return t("cli.folder_without_pdf", folder=str(self.path))
 
 
-def invoice_paths(files: list[Path], *, demo: bool) -> list[Path | EmptyFolder]:
+def invoice_paths(files: list[Path], *, demo: bool) -> list[Path | UnusableFolder]:
     """Return what to read, in argument order: each file named and the PDF files of each folder named.
 
     The demo invoices stand in only when no argument is given at all, so a
@@ -114,13 +120,17 @@ def invoice_paths(files: list[Path], *, demo: bool) -> list[Path | EmptyFolder]:
 
     if not files:
         return list(FolderSource(demo_invoice_folder()).pdf_paths()) if demo else []
-    items: list[Path | EmptyFolder] = []
+    items: list[Path | UnusableFolder] = []
     for path in files:
         if not path.is_dir():
             items.append(path)
             continue
-        pdf_paths = FolderSource(path).pdf_paths()
-        items.extend(pdf_paths or [EmptyFolder(path)])
+        try:
+            pdf_paths = FolderSource(path).pdf_paths()
+        except OSError as error:
+            items.append(UnusableFolder(path, error.strerror or str(error)))
+            continue
+        items.extend(pdf_paths or [UnusableFolder(path)])
     return items
 
 

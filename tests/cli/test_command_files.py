@@ -252,3 +252,18 @@ def test_detect_help_names_folders(capsys):
     assert raised.value.code == 0
     assert "un dossier vaut tous ses PDF" in out
     assert "avec --demo et sans fichier, les factures d'exemple" in out
+
+
+@pytest.mark.parametrize("command", ["detect", "check"])
+def test_unlistable_folder_exits_one(capsys, monkeypatch, empty_folder, command):
+    from chorus_tui.sources import FolderSource
+
+    def refuse(_source):
+        raise PermissionError(13, "Permission denied", str(empty_folder))
+
+    monkeypatch.setattr(FolderSource, "pdf_paths", refuse)
+    status, out, _err = run(capsys, command, "--lang", "fr", "--json", str(empty_folder))
+    (record,) = json_records(out)
+    assert status == 1
+    expected = f"Impossible de lire le dossier {empty_folder} : Permission denied. Vérifiez ses droits d'accès."
+    assert record["error"] == expected
