@@ -8,7 +8,7 @@ that need no Chorus Pro lookup run, and each file gets one warning that names wh
 directory checks were skipped. Its summary line then does not call the invoice ready to deposit.
 With `--json`, one JSON object per file and per line. The exit status is 0 when nothing
 blocks, and 1 when a check blocks the deposit of at least one file, a file cannot be read
-(which blocks its deposit too) or a folder named contains no PDF; 2 means no file was named.
+(which blocks its deposit too) or a folder named yields no PDF; 2 means no file was named.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ With `--json`, one JSON object per file and per line; absent data is null.
 The supplier's own SIRETs (`--supplier-siret`, the active profile's, the
 demo supplier's with `--demo`) are never proposed as the recipient.
 The exit status is 0 when every file was read, 1 when a file could not be read
-or a folder named contains no PDF, and 2 when no file was named (usage error).
+or a folder named contains no PDF or cannot be listed, and 2 when no file was named.
 """
 
 from __future__ import annotations
