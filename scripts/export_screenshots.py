@@ -122,7 +122,8 @@ async def export(out: Path) -> list[Path]:
         await pilot.press("tab", "enter", "home", "enter", "ctrl+s")
         await settle(pilot)
         save("deposit-form")
-        await pilot.press("escape")
+        # The service was emptied, so Escape asks before discarding that edit; Enter discards it.
+        await pilot.press("escape", "enter")
         await settle(pilot)
 
         # The Côte-d'Ambre invoice passes every check: Ctrl+S asks before sending it.

@@ -508,7 +508,10 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
 
     @on(Input.Changed, "#recipient_siret")
     def _recipient_edited(self, event: Input.Changed) -> None:
-        siret = event.value.strip()
+        from chorus_tui.validation.identifiers import normalise_siret
+
+        # A SIRET copied as printed ("197 992 290 69576") is looked up like the checks read it.
+        siret = normalise_siret(event.value.strip())
         if self.form is None or siret == self._recipient_shown:
             return
         self.form = dataclasses.replace(self.form, recipient_siret=siret)
@@ -517,10 +520,21 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
 
     def _show_recipient_for(self, siret: str) -> None:
         """Forget what was shown for the previous SIRET; look `siret` up once it has 14 digits."""
+        from chorus_tui.validation.identifiers import Party, check_siret
+
         self._recipient_shown = siret
         self._clear_recipient()
-        if len(siret) == 14 and siret.isdigit():
-            self._lookup_recipient(siret)
+        if not siret.isdigit():
+            return
+        note = self.query_one("#note-recipient_siret", Static)
+        if len(siret) > 14:
+            note.update(t("deposit_form.siret_too_long", count=len(siret)))
+        elif len(siret) == 14:
+            if check_siret(siret, party=Party.RECIPIENT, field="recipient_siret").level is CheckLevel.PASS:
+                self._lookup_recipient(siret)
+            else:
+                # No structure can have this SIRET: say why instead of looking it up.
+                note.update(t("deposit_form.check_digit_wrong"))
 
     def _clear_recipient(self) -> None:
         """Remove the name, required marks, structures and services that came from the last lookup."""
@@ -543,6 +557,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
 
         directory = self.chorus_app.context.directory
         note = self.query_one("#note-recipient_siret", Static)
+        if siret != self._recipient_shown:
+            return  # the field changed before this lookup started, and its own handling owns the note
         if directory is None or len(siret) != 14 or not siret.isdigit():
             note.update("")
             return
@@ -558,7 +574,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             services = await directory.services(structure_id)
         except ChorusError as error:
             log.warning("directory lookup of SIRET %s failed: %s", siret, error)
-            note.update(t("ui.lookup_failed", error=error.message))
+            if siret == self._recipient_shown:
+                note.update(t("ui.lookup_failed", error=error.message))
             return
         if siret != self._recipient_shown:
             return  # the field changed during the lookup, so this reply describes an old SIRET

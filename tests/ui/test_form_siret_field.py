@@ -1,0 +1,79 @@
+"""The recipient SIRET field: live lookup of spaced SIRETs, notes read whole, no stale "searching" note."""
+
+from __future__ import annotations
+
+import pytest
+from textual.geometry import Region
+from textual.widgets import Input, Static
+
+from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList
+from tests.ui.conftest import settle
+from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
+
+RECTORATE_INVOICE = "FAC-2026-0014"  # candidates 18594069900019 (rectorate) and 19799229069576 (high school)
+
+pytestmark = pytest.mark.usefixtures("french")
+
+
+def rendered(widget: Static) -> str:
+    return str(widget.render())
+
+
+def visible_text(widget: Static) -> str:
+    """Return the text the widget shows on screen, padding included, its lines joined by spaces."""
+    width, height = widget.outer_size
+    strips = widget.render_lines(Region(0, 0, width, height))
+    return " ".join(" ".join(strip.text.split()) for strip in strips).strip()
+
+
+async def test_spaced_siret_looked_up_and_marked(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("ctrl+u", *"197 992 290 69576")
+        await settle(pilot)
+        note = form.query_one("#note-recipient_siret", Static)
+        assert rendered(note) == "Lycée polyvalent des Quatre-Vents"
+        assert form.query_one("#recipient-candidates", SiretCandidateList).chosen == "19799229069576"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_siret_notes_read_whole(rig, size):
+    async with rig.app.run_test(size=size) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        note = form.query_one("#note-recipient_siret", Static)
+        assert visible_text(note) == "Rectorat de l'académie de Montclair"
+
+        await pilot.press("ctrl+u", *"12345678901234")
+        await settle(pilot)
+        assert visible_text(note) == "clé de contrôle incorrecte"
+
+        await pilot.press("ctrl+u", *"21170753455689")
+        await settle(pilot)
+        assert visible_text(note) == "clé de contrôle incorrecte"
+
+
+async def test_fifteenth_digit_named_in_note(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("ctrl+u", *"244914529000150")
+        await settle(pilot)
+        assert rendered(form.query_one("#note-recipient_siret", Static)) == "15 chiffres\u00a0: un SIRET en a 14"
+
+
+async def test_outdated_lookup_leaves_note_alone(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("ctrl+u", *"244914529000150")
+        await settle(pilot)
+        note = form.query_one("#note-recipient_siret", Static)
+        shown = rendered(note)
+
+        # A lookup of the 14-digit value that starts only now, after the 15th digit, changes nothing.
+        await form._look_up_recipient("24491452900015")
+        await settle(pilot)
+        assert rendered(note) == shown
+        assert form.query_one("#recipient_siret", Input).value == "244914529000150"
