@@ -68,7 +68,7 @@ def test_a12_without_validator_is_blocking():
     assert results[0].level is CheckLevel.BLOCKING
     assert results[0].field == "validator_siret"
     assert str(results[0].message) == (
-        "SIRET du valideur manquant : le cadre « A12 – facture de cotraitant » exige la structure qui valide la "
+        "SIRET du mandataire manquant : le cadre « A12 – facture de cotraitant » exige la structure qui valide la "
         "facture (le mandataire ou le titulaire du marché). Saisissez son SIRET."
     )
 

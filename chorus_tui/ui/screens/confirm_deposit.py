@@ -37,6 +37,9 @@ class DepositSummary:
     contract_number: str | None = None
     # True when the values come from the Factur-X XML that a flow deposit sends unchanged.
     from_file: bool = False
+    # Cadre de facturation, shown when it is not A1, and the mandataire who validates the invoice.
+    billing_frame: str | None = None
+    mandataire: str | None = None
 
 
 class ConfirmDepositScreen(ModalScreen[bool]):
@@ -83,6 +86,10 @@ class ConfirmDepositScreen(ModalScreen[bool]):
             (t("ui.field.amounts-total_ttc"), summary.amount or none),
             (t("ui.confirm.route"), summary.route),
         ]
+        if summary.billing_frame:
+            rows.append((t("ui.field.billing_frame"), summary.billing_frame))
+        if summary.mandataire:
+            rows.append((t("deposit_form.mandataire"), summary.mandataire))
         text = Text()
         for position, (label, value) in enumerate(rows):
             if position:

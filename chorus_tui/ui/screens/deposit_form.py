@@ -194,6 +194,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
                         yield from self._candidates_row()
                     elif name == "route":
                         yield Static("", id="route-note", classes="field-hint")
+                    elif name == "billing_frame":
+                        yield Static("", id="billing-frame-reason", classes="field-hint")
             yield Static("", id="form-legend")
             with Horizontal(id="form-buttons"):
                 yield Static("", id="form-status")
@@ -261,6 +263,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.query_one("#row-recipient-candidates").display = False
         self.query_one("#row-route").display = False
         self.query_one("#route-note").display = False
+        self.query_one("#billing-frame-reason").display = False
         for name, _ in FIELDS:
             self.query_one(f"#error-{dom_id(name)}", Static).display = False
         self.query_one("#error-general", Static).display = False
@@ -308,6 +311,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         attachment = form.attachment_path.name if form.attachment_path else t("ui.no_attachment")
         self.query_one("#attachment_path", Static).update(attachment)
         self._show_supplier()
+        self._show_mandataire(invoice)
         self._set_status("")
         self._show_candidates(invoice, form.recipient_siret)
         self._show_recipient_for(form.recipient_siret or "")
@@ -329,6 +333,35 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
         if count:
             self._set_status(t("deposit_form.open_blocked", count=count), error=True)
+
+    def _show_mandataire(self, invoice: SourceInvoice) -> None:
+        """Say why the form proposes cadre A9 or A12: the mandataire that detection found, named."""
+        from chorus_tui.validation.billing_frame import FRAMES_WITH_VALIDATOR, suggest_billing_frame
+
+        frame, reason = suggest_billing_frame(invoice)
+        if frame not in FRAMES_WITH_VALIDATOR:
+            return
+        hint = self.query_one("#billing-frame-reason", Static)
+        hint.update(str(reason))
+        hint.display = True
+        self._name_mandataire(self._text("validator_siret") or "")
+
+    @on(Input.Changed, "#validator_siret")
+    def _validator_edited(self, event: Input.Changed) -> None:
+        self._name_mandataire(event.value)
+
+    def _name_mandataire(self, siret: str) -> None:
+        """Name the mandataire next to its SIRET while the field holds the one detection found."""
+        from chorus_tui.validation.identifiers import normalise_siret
+
+        detection = self.invoice.detection if self.invoice is not None else None
+        note = self.query_one("#note-validator_siret", Static)
+        if self.by_flow or detection is None or not detection.mandataire_siret:
+            return  # the flow route writes its own note there
+        if normalise_siret(siret.strip()) == detection.mandataire_siret:
+            note.update(t("deposit_form.mandataire_detected", name=detection.mandataire_name or "—"))
+        else:
+            note.update("")
 
     def _show_supplier(self) -> None:
         supplier = self.chorus_app.context.supplier
@@ -397,6 +430,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.query_one("#row-recipient-candidates").display = (
             not flow and self.query_one("#recipient-candidates", SiretCandidateList).candidates != [])
         # The recipient, its required fields and its services are looked up again for the values now shown.
+        self._name_mandataire(self._text("validator_siret") or "")
         recipient = self._text("recipient_siret") or ""
         self.query_one("#recipient-candidates", SiretCandidateList).mark_chosen(recipient)
         self._show_recipient_for(recipient)
@@ -797,8 +831,25 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             amount=format_invoice_total(form.amounts.total_ttc, row.currency, form.kind),
             route=self._route_label(form.route),
             from_file=form.route is DepositRoute.FLOW,
+            **self._frame_summary(form),
             warnings=tuple(str(result.message) for result in results if result.level is CheckLevel.WARNING),
         )
+
+    def _frame_summary(self, form: DepositForm) -> dict[str, str | None]:
+        """Return the summary's cadre and mandataire lines; none for cadre A1, the usual one."""
+        from chorus_tui.validation.billing_frame import A1, FRAMES_WITH_VALIDATOR
+        from chorus_tui.validation.identifiers import normalise_siret
+
+        if form.billing_frame == A1:
+            return {}
+        values: dict[str, str | None] = {"billing_frame": t(f"ui.billing_frame.{form.billing_frame}")}
+        if form.billing_frame in FRAMES_WITH_VALIDATOR:
+            siret = normalise_siret(form.validator_siret or "")
+            detection = self.invoice.detection if self.invoice is not None else None
+            detected = detection is not None and detection.mandataire_siret == siret
+            name = detection.mandataire_name if detected else None
+            values["mandataire"] = " · ".join(part for part in (name, siret) if part) or t("ui.confirm.none")
+        return values
 
     def _route_label(self, route: DepositRoute) -> str:
         if route is DepositRoute.PDF and self.invoice is not None and self.invoice.is_facturx:
