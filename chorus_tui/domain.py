@@ -170,3 +170,5 @@ class DepositForm:
     attachment_path: Path | None = None
     comment: str | None = None
     route: DepositRoute = DepositRoute.PDF
+    # The recipient's name in the Chorus Pro directory, never sent: the invoice list shows it after the deposit.
+    recipient_name: str | None = None

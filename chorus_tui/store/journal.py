@@ -38,8 +38,12 @@ class DepositJournal:
         invoice_number: str,
         recipient_siret: str | None,
         invoice_date: date | None,
+        recipient_name: str | None = None,
     ) -> int:
         """Journal a deposit attempt and mark the invoice "envoi en cours", in one transaction.
+
+        `recipient_name`, when given, replaces the customer printed on the invoice, so that the
+        list names the body the invoice was sent to.
 
         Raises DepositNotAllowed when the invoice is already with Chorus Pro or
         being sent, and NumberAlreadyDeposited when another local invoice went
@@ -63,6 +67,8 @@ class DepositJournal:
                  invoice_date.isoformat() if invoice_date else None, now),
             )
             attempt_id = cursor.lastrowid
+            if recipient_name:
+                conn.execute("UPDATE invoices SET customer = ? WHERE id = ?", (recipient_name, invoice_id))
             conn.execute(
                 "UPDATE invoices SET number = ?, recipient_siret = ?, invoice_date = COALESCE(?, invoice_date), "
                 "deposit_route = ?, status_code = ?, status_changed_at = ?, status_comment = NULL, category = ?, "

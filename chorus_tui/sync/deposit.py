@@ -206,7 +206,7 @@ class DepositService:
             attempt_id = self.store.begin_deposit(
                 invoice_id, route=form.route, payload_digest=payload_digest(form, content),
                 invoice_number=form.invoice_number, recipient_siret=form.recipient_siret,
-                invoice_date=form.invoice_date,
+                invoice_date=form.invoice_date, recipient_name=form.recipient_name,
             )
         except StoreError as error:
             return DepositOutcome(DepositState.NOT_ALLOWED, invoice_id, message=error.message)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -96,8 +98,8 @@ FLOW_UNSENT_FIELDS = ("billing_frame", "validator_siret", "vat_type", "vat_exemp
                       "payment_mode", "bank_account_id", "comment")
 
 
-# Detection warnings that say why the recipient SIRET is missing or doubtful, which the SIRET
-# checks alone only call missing.
+# Detection warnings that explain why the recipient SIRET is missing or doubtful, where the
+# SIRET checks alone only report it missing.
 RECIPIENT_DETECTION_WARNINGS = frozenset({
     "detect.only_supplier_siret",
     "detect.no_recipient_siret",
@@ -127,6 +129,31 @@ def offline_recipient_results(invoice: SourceInvoice, form: DepositForm,
     elif normalise_siret(siret) in supplier_sirets:
         results.append(blocking("recipient_siret", "recipient_is_supplier", siret=normalise_siret(siret)))
     return results
+
+
+# Words that do not distinguish one public body's name from another's.
+_NAME_STOP_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "a", "au", "aux"})
+
+
+def _name_words(name: str) -> set[str]:
+    """Return the significant words of a name, without accents, case or punctuation."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").casefold()
+    return {word for word in re.split(r"[^a-z0-9]+", plain) if word and word not in _NAME_STOP_WORDS}
+
+
+def names_match(printed: str, directory: str) -> bool:
+    """Tell whether the customer printed on an invoice and a directory name plausibly designate one body.
+
+    They match when one name's significant words all appear in the other, or when at least half
+    of all their words are shared, so that "Mairie de Valmorin" and "Commune de Valmorin" differ.
+    """
+    printed_words, directory_words = _name_words(printed), _name_words(directory)
+    if not printed_words or not directory_words:
+        return True  # nothing to compare: no warning on a name made only of stop words
+    if printed_words <= directory_words or directory_words <= printed_words:
+        return True
+    shared = printed_words & directory_words
+    return len(shared) * 2 >= len(printed_words | directory_words)
 
 
 def facturx_values(invoice: SourceInvoice) -> dict[str, str | None]:
@@ -162,7 +189,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.form: DepositForm | None = None
         self.results: list[CheckResult] = []
         self.checking = False
-        # Whether the user changed a value since the form opened, so that Escape asks before losing it.
+        # Whether the user changed a value since the form opened, so that Escape confirms before losing it.
         self.edited = False
         # Blocking results shown under each field, so that the status line can count those left.
         self._blocking_by_field: dict[str, int] = {}
@@ -351,7 +378,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self._name_mandataire(event.value)
 
     def _name_mandataire(self, siret: str) -> None:
-        """Name the mandataire next to its SIRET while the field holds the one detection found."""
+        """Name the mandataire next to its SIRET while the field contains the one detection found."""
         from chorus_tui.validation.identifiers import normalise_siret
 
         detection = self.invoice.detection if self.invoice is not None else None
@@ -726,6 +753,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             bank_account_id=self._choice("bank_account_id"),
             recipient_structure_id=self._structure_choice(),
             amounts=amounts,
+            recipient_name=self.recipient_name,
         )
         return form, problems
 
@@ -809,9 +837,20 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         else:
             # Without a connection the directory checks cannot run, but the checks of the form itself can.
             results += check_form(self.invoice, form, today=today, supplier_sirets=context.supplier_sirets)
+        results += self._check_recipient_name()
         self.results = results
         self.show_results(results)
         return form, results
+
+    def _check_recipient_name(self) -> list[CheckResult]:
+        """Warn when the recipient found in the directory does not look like the customer printed on the invoice."""
+        assert self.invoice is not None
+        printed = (self.invoice.customer_name or "").strip()
+        if not printed or not self.recipient_name or names_match(printed, self.recipient_name):
+            return []
+        return [CheckResult("recipient_siret", CheckLevel.WARNING,
+                            Message("deposit_form.recipient_differs",
+                                    {"name": self.recipient_name, "customer": printed}))]
 
     def summary(self, form: DepositForm, results: list[CheckResult]) -> DepositSummary:
         """Gather what the confirmation shows about `form`, with the warnings of `results`."""
