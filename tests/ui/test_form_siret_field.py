@@ -77,3 +77,28 @@ async def test_outdated_lookup_leaves_note_alone(rig):
         await settle(pilot)
         assert rendered(note) == shown
         assert form.query_one("#recipient_siret", Input).value == "244914529000150"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30)])
+async def test_error_lines_keep_guillemets_attached(rig, size):
+    async with rig.app.run_test(size=size) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("ctrl+u", *"12345678901234", "ctrl+s")
+        await settle(pilot)
+        error = form.query_one("#error-recipient_siret", Static)
+        width, height = error.outer_size
+        lines = [strip.text.strip() for strip in error.render_lines(Region(0, 0, width, height))]
+        lines = [line for line in lines if line]
+        assert len(lines) > 1
+        for line in lines:
+            assert not line.endswith("«"), line
+            assert not line.startswith(("»", ":", ";", "?", "!")), line
+
+
+def test_french_spacing_marks():
+    from chorus_tui.ui.typography import french_spacing
+
+    assert french_spacing("de « 123 » : fin ; oui ? non !") == \
+        "de «\u00a0123\u00a0»\u00a0: fin\u00a0; oui\u00a0? non\u00a0!"
+    assert french_spacing("no:change") == "no:change"

@@ -18,6 +18,7 @@ from textual.widgets import Button, Footer, Static
 
 from chorus_tui.domain import InvoiceKind
 from chorus_tui.i18n import t
+from chorus_tui.ui.typography import french_spacing
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,7 @@ class ConfirmDepositScreen(ModalScreen[bool]):
     def _warnings(self) -> Text:
         text = Text(t("ui.confirm.warnings"), style="bold")
         for warning in self.summary.warnings:
-            text.append(f"\n! {warning}")
+            text.append(f"\n! {french_spacing(warning)}")
         return text
 
     def on_mount(self) -> None:
