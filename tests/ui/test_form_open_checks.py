@@ -73,3 +73,19 @@ async def test_status_clears_after_submit_fault(rig):
         await pilot.press("ctrl+u")
         await settle(pilot)
         assert rendered(status) == ""
+
+
+async def test_table_marks_invalid_recipient_siret(rig):
+    from chorus_tui.ui.widgets.invoice_table import InvoiceTable
+    from tests.ui.conftest import select_invoice
+
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        for number, blocked in ((WRONG_CHECK_DIGIT_INVOICE, True), (SUPPLIER_SIRET_ONLY_INVOICE, True),
+                                (CLEAN_INVOICE, False)):
+            table = await select_invoice(pilot, number)
+            await pilot.pause()
+            status = InvoiceTable.cells(table.selected_row)["status"]
+            detail = rendered(rig.app.screen.query_one("#detail", Static))
+            assert status.endswith("✗ SIRET") is blocked, number
+            assert ("SIRET du destinataire manquant ou invalide" in detail) is blocked, number

@@ -23,7 +23,7 @@ from chorus_tui.ui.keys import INVOICE_BINDINGS
 from chorus_tui.ui.messages import InvoicesChanged, SourceScanned
 from chorus_tui.ui.screens.reconcile import OPEN_BINDING as RECONCILE_BINDING
 from chorus_tui.ui.screens.to_do import OPEN_BINDING as TRIAGE_BINDING
-from chorus_tui.ui.widgets.invoice_table import InvoiceTable
+from chorus_tui.ui.widgets.invoice_table import InvoiceTable, recipient_siret_blocked
 
 if TYPE_CHECKING:
     from chorus_tui.ui.app import ChorusApp
@@ -176,6 +176,8 @@ class InvoicesScreen(Screen[None]):
             detail.update("")
             return
         parts = [row.status_label]
+        if recipient_siret_blocked(row):
+            parts.append(t("deposit_form.detail_siret_blocked"))
         if row.status_comment:
             parts.append(t("ui.detail_comment", comment=row.status_comment))
         if row.chorus_invoice_id:

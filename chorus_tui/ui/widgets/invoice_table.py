@@ -23,9 +23,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from chorus_tui.domain import CheckLevel
 from chorus_tui.i18n import t
-from chorus_tui.statuses import Category, status_short_label
+from chorus_tui.statuses import DEPOSITABLE_STATUSES, Category, status_short_label
 from chorus_tui.store.rows import InvoiceRow
+from chorus_tui.validation.identifiers import Party, check_siret
 from chorus_tui.ui.formatting import format_date, format_invoice_total, format_siret
 
 CountRows = Callable[[], int]
@@ -53,6 +55,14 @@ def _cell(text: str, width: int, align: str) -> str:
     rendered.truncate(width, overflow="ellipsis")
     plain = rendered.plain
     return plain.rjust(width) if align == "right" else plain.ljust(width)
+
+
+def recipient_siret_blocked(row: InvoiceRow) -> bool:
+    """Tell whether an invoice still to deposit has a recipient SIRET that blocks its deposit: missing or invalid."""
+    if row.status_code not in DEPOSITABLE_STATUSES:
+        return False
+    result = check_siret(row.recipient_siret, party=Party.RECIPIENT, field="recipient_siret")
+    return result.level is CheckLevel.BLOCKING
 
 
 class InvoiceTable(ScrollView, can_focus=True):
@@ -223,13 +233,16 @@ class InvoiceTable(ScrollView, can_focus=True):
     @staticmethod
     def cells(row: InvoiceRow) -> dict[str, str]:
         """Return the display text of each column for one invoice."""
+        status = status_short_label(row.status_code)
+        if recipient_siret_blocked(row):
+            status = t("deposit_form.status_siret_blocked", status=status)
         return {
             "number": row.number or row.source_key,
             "customer": row.customer or "",
             "siret": format_siret(row.recipient_siret),
             "date": format_date(row.invoice_date),
             "amount": format_invoice_total(row.total_ttc, row.currency, row.kind),
-            "status": status_short_label(row.status_code),
+            "status": status,
         }
 
     # -- rendering -------------------------------------------------------------------------------
