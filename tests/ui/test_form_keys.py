@@ -131,3 +131,18 @@ async def test_picked_candidate_counts_as_edit(rig):
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(rig.app.screen, DiscardEditsScreen)
+
+
+async def test_help_opens_at_form_section(rig):
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await open_form(pilot, RECTORATE_INVOICE)
+        await pilot.press("f1")
+        await settle(pilot)
+        help_screen = rig.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        body = help_screen.query_one("#help-body")
+        title = next(widget for widget in help_screen.query(".help-section")
+                     if str(widget.render()) == "Formulaire de dépôt")
+        assert body.scroll_y > 0
+        assert title.region.y == body.region.y

@@ -13,6 +13,13 @@ from chorus_tui.i18n import t
 from chorus_tui.ui.keys import help_sections
 
 
+# Help section to open at, by the id of the screen the help is opened from.
+SECTION_OF_SCREEN = {
+    "deposit-form": "ui.help_section_form",
+    "confirm-deposit": "deposit_form.help_section_confirm",
+}
+
+
 class HelpScreen(ModalScreen[None]):
     """A list of keys per screen; Escape or `?` closes it, `q` quits as everywhere."""
 
@@ -29,11 +36,23 @@ class HelpScreen(ModalScreen[None]):
             yield Static(t("ui.help_title"), id="help-title")
             with VerticalScroll(id="help-body"):
                 for title_key, bindings in help_sections():
-                    yield Static(t(title_key), classes="help-section")
+                    yield Static(t(title_key), classes="help-section", name=title_key)
                     yield Static(self._key_table(bindings), classes="help-keys")
                 yield Static(t("ui.help_palette"), classes="help-section")
                 yield Static(t("ui.help_palette_text"), classes="help-keys")
             yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        """Open at the section of the screen the help was opened from, when it has one."""
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 and stack[-1] is self else None
+        section = SECTION_OF_SCREEN.get(below.id or "") if below is not None else None
+        if section is None:
+            return
+        for title in self.query(".help-section"):
+            if title.name == section:
+                self.call_after_refresh(self.query_one("#help-body").scroll_to_widget, title, top=True, animate=False)
+                return
 
     def _key_table(self, bindings: list[Binding]) -> Table:
         # A grid, so that a description wrapped on a narrow terminal stays right of its key.
