@@ -373,7 +373,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         if frame not in FRAMES_WITH_VALIDATOR:
             return
         hint = self.query_one("#billing-frame-reason", Static)
-        hint.update(str(reason))
+        hint.update(french_spacing(str(reason)))
         hint.display = True
         self._name_mandataire(self._text("validator_siret") or "")
 
