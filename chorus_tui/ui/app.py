@@ -22,6 +22,7 @@ from chorus_tui.statuses import PAYMENT_ISSUED, REJECTED, SUSPENDED, TO_RECYCLE,
 from chorus_tui.sync.deposit import DepositOutcome, DepositState
 from chorus_tui.ui.context import AppContext
 from chorus_tui.ui.keys import APP_BINDINGS, help_sections
+from chorus_tui.ui.typography import keep_no_break_spaces
 from chorus_tui.ui.messages import InvoicesChanged, PollFinished
 from chorus_tui.ui.screens.deposit_form import DepositFormResult
 
@@ -56,6 +57,8 @@ class ChorusApp(App[None]):
 
     def __init__(self, context: AppContext, *, ask_connection: bool = False) -> None:
         super().__init__()
+        # Messages carry no-break spaces around French punctuation that a line must not break at.
+        keep_no_break_spaces()
         self.context = context
         self.ask_connection = ask_connection
         self.title = t("ui.app_title")

@@ -55,7 +55,7 @@ from chorus_tui.ui.formatting import (
 from chorus_tui.ui.keys import FORM_BINDINGS
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen, DepositSummary
 from chorus_tui.ui.source_invoice import load_source_invoice
-from chorus_tui.ui.typography import french_spacing, keep_no_break_spaces
+from chorus_tui.ui.typography import french_spacing
 from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList, eligible_candidates
 from chorus_tui.ui.widgets.translated import TranslatedSelect
 
@@ -63,9 +63,6 @@ if TYPE_CHECKING:
     from chorus_tui.ui.app import ChorusApp
 
 log = logging.getLogger(__name__)
-
-# The form's messages carry no-break spaces that a line must not break at (see typography).
-keep_no_break_spaces()
 
 AMOUNT_FIELDS = ("total_ht", "total_vat", "total_ttc", "amount_due")
 
