@@ -263,6 +263,7 @@ _EXEMPTION = re.compile(
 def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
     """Read the totals and the VAT summary lines."""
     amounts = Amounts()
+    baseless: list[VatLine] = []  # VAT lines that print no base ("TVA 20 % : 20,00 €")
     for line, folded in zip(lines, folded_lines, strict=True):
         # Each pattern needs one of the words checked before it, and a substring check costs
         # much less than a regex search. "tt", "t.t", "tv" and "t.v" are in every form of
@@ -283,9 +284,14 @@ def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
         ):
             amounts.amount_due = _last_amount(line, match.end())
         elif ("tv" in folded or "t.v" in folded) and _VAT_LINE.search(folded):
-            vat_line = _vat_line(line, folded)
-            if vat_line is not None:
+            read = _vat_line(line, folded)
+            if read is not None:
+                vat_line, base_printed = read
                 amounts.vat_lines.append(vat_line)
+                if not base_printed:
+                    baseless.append(vat_line)
+    if baseless:
+        _fill_vat_bases(amounts, baseless)
     exemption = _exemption_reason(lines, folded_lines)
     if exemption:
         if not amounts.vat_lines:
@@ -323,8 +329,12 @@ def _last_amount(line: str, start: int) -> Decimal | None:
 _NOT_VAT_SUMMARY = re.compile(r"intra|n\s?°|numero|client|f(?<!\wf)r\d")
 
 
-def _vat_line(line: str, folded: str) -> VatLine | None:
-    """Read "TVA 20 % 16,38" or "TVA collectée 20,0% 81,90 € 16,38 €" (rate, then base and VAT)."""
+def _vat_line(line: str, folded: str) -> tuple[VatLine, bool] | None:
+    """Read "TVA 20 % 16,38" or "TVA collectée 20,0% 81,90 € 16,38 €" (rate, then base and VAT).
+
+    Returns the line and whether it prints its base. A line without one gets
+    a zero base for now, and read_amounts replaces or drops it.
+    """
     if _NOT_VAT_SUMMARY.search(folded):
         return None
     percent = _PERCENT.search(line)
@@ -335,8 +345,24 @@ def _vat_line(line: str, folded: str) -> VatLine | None:
     if rate is None or not values:
         return None
     if len(values) >= 2:
-        return VatLine(rate, values[-2], values[-1])
-    return VatLine(rate, Decimal("0"), values[-1])
+        return VatLine(rate, values[-2], values[-1]), True
+    return VatLine(rate, Decimal("0"), values[-1]), False
+
+
+def _fill_vat_bases(amounts: Amounts, baseless: list[VatLine]) -> None:
+    """Give the VAT lines that print no base the total excluding VAT, or drop every VAT line.
+
+    The total HT is the base only when the invoice has one VAT line. Otherwise
+    no base is invented, because a made-up base would fail the checks of the
+    VAT lines. The total VAT is then taken from the dropped lines when the
+    invoice prints none.
+    """
+    if len(amounts.vat_lines) == 1 and amounts.total_ht is not None:
+        baseless[0].base_ht = amounts.total_ht
+        return
+    if amounts.total_vat is None:
+        amounts.total_vat = sum((line.vat for line in amounts.vat_lines), Decimal("0"))
+    amounts.vat_lines = []
 
 
 def _exemption_reason(lines: list[str], folded_lines: list[str]) -> str | None:
