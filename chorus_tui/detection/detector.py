@@ -37,6 +37,16 @@ _SCORE_SOURCE = 90
 _SCORE_LABEL_RECIPIENT = 80
 _SCORE_LABEL = 70
 _SCORE_UNLABELLED = 30
+# A SIRET in the customer block or on the customer's line gets the larger bonus, one in the
+# few lines above a customer label the smaller one, so either beats a SIRET printed elsewhere.
+_BONUS_CUSTOMER_BLOCK = 10
+_BONUS_ABOVE_CUSTOMER_LABEL = 5
+# The reason of a SIRET found in the text, and the one it takes when it sits by the customer.
+_NEAR_CUSTOMER_REASONS = {
+    "detect.reason_label_recipient": "detect.reason_label_near_customer",
+    "detect.reason_label": "detect.reason_label_near_customer",
+    "detect.reason_unlabelled": "detect.reason_unlabelled_near_customer",
+}
 _PENALTY_CHECKSUM = 25
 _SCORE_EXCLUDED = -100
 
@@ -69,10 +79,10 @@ def detect_chorus_data(
     """
     detection = Detection()
     labelled = freetext.find_labelled_values(text)
-    _detect_mandataire(detection, labelled)
+    party_reasons = _detect_parties(detection, labelled)
 
-    excluded = _ExcludedIdentifiers.build(text, facturx, supplier_sirets)
-    candidates = _collect_candidates(detection, text, labelled, facturx, structured)
+    excluded = _ExcludedIdentifiers.build(text, facturx, supplier_sirets, party_reasons)
+    candidates = _collect_candidates(detection, text, labelled, facturx, structured, customer_name)
     _rank_candidates(detection, candidates, excluded)
     _detect_recipient_kind(detection, text, facturx, customer_name)
 
@@ -127,20 +137,47 @@ def _choose_value(detection: Detection, field: str, values: list[tuple[str, str]
         )
 
 
-def _detect_mandataire(detection: Detection, labelled: list[freetext.LabelledValue]) -> None:
-    for item in labelled:
-        if item.field != freetext.MANDATAIRE:
-            continue
-        detection.mandataire_name = item.name
-        if item.value:
-            siret = normalise_siret(item.value)
-            if siret is None:
-                detection.warnings.append(Message("detect.mandataire_siret_length", {"value": item.value}))
-            else:
-                detection.mandataire_siret = siret
-                if not is_valid_siret(siret):
-                    detection.warnings.append(Message("detect.mandataire_siret_checksum", {"siret": siret}))
+def _detect_parties(detection: Detection, labelled: list[freetext.LabelledValue]) -> dict[str, str]:
+    """Set the subcontracting flag and the mandataire, and return the SIRETs of the parties that are not the recipient.
+
+    The returned dict maps each mandataire's or main contractor's SIRET to
+    the key of the reason that sets it aside as a recipient. A main
+    contractor ("Titulaire du marché") becomes the mandataire only on a
+    subcontractor's invoice, because on other invoices it is usually the
+    supplier itself. "Sous-traitant" alone does not set the flag, because a
+    main contractor's invoice may name its own subcontractors.
+    """
+    phrases = {item.field for item in labelled if item.field in freetext.PHRASE_FIELDS}
+    detection.subcontracting = freetext.SUBCONTRACTING in phrases or {
+        freetext.SUBCONTRACTOR,
+        freetext.DIRECT_PAYMENT,
+    } <= phrases
+
+    mandataire = next((item for item in labelled if item.field == freetext.MANDATAIRE), None)
+    main_contractor = next((item for item in labelled if item.field == freetext.MAIN_CONTRACTOR), None)
+    party = main_contractor if detection.subcontracting and main_contractor is not None else mandataire
+    if party is not None:
+        _set_mandataire(detection, party)
+
+    reasons: dict[str, str] = {}
+    for item, reason in ((main_contractor, "detect.reason_main_contractor"), (mandataire, "detect.reason_mandataire")):
+        siret = normalise_siret(item.value) if item is not None and item.value else None
+        if siret:
+            reasons[siret] = reason
+    return reasons
+
+
+def _set_mandataire(detection: Detection, item: freetext.LabelledValue) -> None:
+    detection.mandataire_name = item.name
+    if not item.value:
         return
+    siret = normalise_siret(item.value)
+    if siret is None:
+        detection.warnings.append(Message("detect.mandataire_siret_length", {"value": item.value}))
+        return
+    detection.mandataire_siret = siret
+    if not is_valid_siret(siret):
+        detection.warnings.append(Message("detect.mandataire_siret_checksum", {"siret": siret}))
 
 
 @dataclass
@@ -152,9 +189,12 @@ class _ExcludedIdentifiers:
     xml_sirens: set[str]
     footer_sirens: set[str]
     letterhead_sirens: set[str]
+    party_reasons: dict[str, str]  # SIRET of a mandataire or main contractor -> reason key
 
     @classmethod
-    def build(cls, text: str, facturx: FacturxData | None, supplier_sirets: Iterable[str]) -> _ExcludedIdentifiers:
+    def build(
+        cls, text: str, facturx: FacturxData | None, supplier_sirets: Iterable[str], party_reasons: dict[str, str]
+    ) -> _ExcludedIdentifiers:
         param_sirets: set[str] = set()
         param_sirens: set[str] = set()
         for value in supplier_sirets:
@@ -178,6 +218,7 @@ class _ExcludedIdentifiers:
             xml_sirens,
             freetext.find_legal_sirens(text),
             freetext.find_letterhead_sirens(text),
+            party_reasons,
         )
 
     def reason_for(self, candidate: SiretCandidate) -> Message | None:
@@ -186,12 +227,16 @@ class _ExcludedIdentifiers:
             return Message("detect.reason_supplier", {"siret": candidate.siret})
         if siren in self.xml_sirens:
             return Message("detect.reason_supplier_xml", {"siret": candidate.siret})
+        if candidate.siret in self.party_reasons:
+            return Message(self.party_reasons[candidate.siret], {"siret": candidate.siret})
         # The XML and the source's fields state the buyer explicitly; a layout guess must not overrule them.
         if candidate.source in (FACTURX, SOURCE):
             return None
         if siren in self.footer_sirens:
             return Message("detect.reason_supplier_footer", {"siret": candidate.siret})
-        if siren in self.letterhead_sirens:
+        # The letterhead is only a guess at the supplier's identity. When the supplier's own
+        # SIRETs are known and this one is not among them, a header SIRET can be the customer's.
+        if siren in self.letterhead_sirens and not self.param_sirens:
             return Message("detect.reason_supplier_letterhead", {"siret": candidate.siret})
         return None
 
@@ -202,6 +247,7 @@ def _collect_candidates(
     labelled: list[freetext.LabelledValue],
     facturx: FacturxData | None,
     structured: ChorusFields | None,
+    customer_name: str | None,
 ) -> list[SiretCandidate]:
     candidates: list[SiretCandidate] = []
     seen: set[str] = set()
@@ -211,6 +257,16 @@ def _collect_candidates(
             return
         seen.add(siret)
         candidates.append(SiretCandidate(siret, source, score, reason, checksum_valid=is_valid_siret(siret)))
+
+    def add_from_text(siret: str, source: str, score: int, reason: Message, position: int) -> None:
+        """Add a SIRET printed at `position`, raised when it sits by the customer's label or name."""
+        if siret in seen:
+            return
+        near = freetext.find_customer_mention(text, position, customer_name)
+        if near is not None:
+            score += _BONUS_CUSTOMER_BLOCK if near.in_block else _BONUS_ABOVE_CUSTOMER_LABEL
+            reason = Message(_NEAR_CUSTOMER_REASONS[reason.key], {**reason.params, "near": near.text})
+        add(siret, source, score, reason)
 
     if facturx is not None:
         for identifier in facturx.buyer_identifiers:
@@ -234,14 +290,15 @@ def _collect_candidates(
         if siret is None:
             detection.warnings.append(Message("detect.siret_length", {"value": item.value}))
         elif item.recipient_qualified:
-            add(siret, LABEL, _SCORE_LABEL_RECIPIENT, Message("detect.reason_label_recipient", {"label": item.label}))
+            reason = Message("detect.reason_label_recipient", {"label": item.label})
+            add_from_text(siret, LABEL, _SCORE_LABEL_RECIPIENT, reason, item.start)
         else:
-            add(siret, LABEL, _SCORE_LABEL, Message("detect.reason_label", {"label": item.label}))
+            add_from_text(siret, LABEL, _SCORE_LABEL, Message("detect.reason_label", {"label": item.label}), item.start)
     for mention in freetext.find_siret_mentions(text):
         if mention.siret in seen or freetext.is_bank_line(mention.line):
             continue
         if is_valid_siret(mention.siret) or freetext.is_legal_line(mention.line):
-            add(mention.siret, TEXT, _SCORE_UNLABELLED, Message("detect.reason_unlabelled"))
+            add_from_text(mention.siret, TEXT, _SCORE_UNLABELLED, Message("detect.reason_unlabelled"), mention.start)
     return candidates
 
 
@@ -251,9 +308,6 @@ def _rank_candidates(detection: Detection, candidates: list[SiretCandidate], exc
         if exclusion is not None:
             candidate.score = _SCORE_EXCLUDED
             candidate.reason = exclusion
-        elif candidate.siret == detection.mandataire_siret:
-            candidate.score = _SCORE_EXCLUDED
-            candidate.reason = Message("detect.reason_mandataire", {"siret": candidate.siret})
         elif not candidate.checksum_valid:
             candidate.score -= _PENALTY_CHECKSUM
     candidates.sort(key=lambda candidate: candidate.score, reverse=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import bisect
 import re
+import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from chorus_tui.detection.siret import normalise_siren, normalise_siret
 from chorus_tui.sources.text import fold_text, split_lines
@@ -23,6 +24,13 @@ SERVICE_CODE = "service_code"
 ENGAGEMENT_NUMBER = "engagement_number"
 CONTRACT_NUMBER = "contract_number"
 MANDATAIRE = "mandataire"
+# The main contractor ("titulaire du marché") of a subcontractor paid directly.
+MAIN_CONTRACTOR = "main_contractor"
+# Phrases that mark a subcontractor's invoice. They carry no value.
+SUBCONTRACTING = "subcontracting"  # "sous-traitance"
+SUBCONTRACTOR = "subcontractor"  # "sous-traitant"
+DIRECT_PAYMENT = "direct_payment"  # "paiement direct"
+PHRASE_FIELDS = frozenset({SUBCONTRACTING, SUBCONTRACTOR, DIRECT_PAYMENT})
 
 _B = r"(?<![a-z_-])"  # start of a word in folded text; "_" and "-" join words of a code, a digit may touch it
 _E = r"(?![a-z0-9_-])"  # end of a word
@@ -33,6 +41,15 @@ _OF = r"\s*(?:(?:de\s+l'|du|de|d'|des)\s*)?"
 _LABEL_PATTERNS: list[tuple[str, str, bool]] = [
     # (field, folded pattern, strong). A weak label needs a value that looks like a code.
     (MANDATAIRE, rf"{_B}(?:societe\s+)?mandataire(?:\s+du\s+groupement)?{_E}", True),
+    (
+        MAIN_CONTRACTOR,
+        rf"{_B}(?:titulaire\s+du\s+(?:marche|contrat)|entreprise\s+principale|entrepreneur\s+principal){_E}",
+        True,
+    ),
+    # One space or a hyphen inside these phrases, so that _LABEL_KEYWORDS can hold them whole.
+    (SUBCONTRACTING, rf"{_B}sous[ -]?traitance{_E}", True),
+    (SUBCONTRACTOR, rf"{_B}sous[ -]?traitants?{_E}", True),
+    (DIRECT_PAYMENT, rf"{_B}paiement direct{_E}", True),
     (SIRET, rf"{_B}(?:{_NUMBER_WORD}\s*)?siret{_OF}(?:destinataire|client|acheteur|beneficiaire|l'acheteur)?{_E}", True),
     (SIRET, rf"{_B}code\s+destinataire{_E}", True),
     (SERVICE_CODE, rf"{_B}code{_OF}service(?:\s+executant|\s+destinataire)?{_E}", True),
@@ -58,7 +75,7 @@ _LABEL_PATTERNS: list[tuple[str, str, bool]] = [
 # checks it). With this prefix, a position in the middle of a word or on another letter fails
 # in one step instead of trying all the alternatives, which makes the label scan about 10
 # times faster on invoice text.
-LABEL_FIRST_CHARACTERS = "#bcemnprsv"
+LABEL_FIRST_CHARACTERS = "#bcemnprstv"
 _LABELS = re.compile(
     rf"{_B}(?=[{LABEL_FIRST_CHARACTERS}])(?:"
     + "|".join(f"(?P<l{index}>{pattern})" for index, (_, pattern, _) in enumerate(_LABEL_PATTERNS))
@@ -70,6 +87,7 @@ _LABELS = re.compile(
 # which relies on both, with a search of the whole text.
 _LABEL_KEYWORDS = re.compile(
     "mandataire|siret|destinataire|service|acheteur|engagement|ej|commande|bdc|purchase|po|marche|contrat"
+    "|principal|sous[ -]?trait|paiement direct"
 )
 _LABEL_RUN = re.compile(r"[a-z\s°.#'\-]*")
 
@@ -139,7 +157,7 @@ class LabelledValue:
     start: int  # offset of the value in the text
     label: str  # the label as printed
     recipient_qualified: bool = False  # "SIRET du destinataire", "SIRET client"…
-    name: str | None = None  # the mandataire's name, for MANDATAIRE
+    name: str | None = None  # the party's name, for MANDATAIRE and MAIN_CONTRACTOR
 
 
 @dataclass(frozen=True)
@@ -162,26 +180,52 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
     header_spans = [(start, end) for start, end, _ in header_rows]
     for match in _label_matches(folded, keyword_starts):
         if match.start() < skip_until:
-            continue  # a "SIRET" inside the mandataire's line belongs to the mandataire
+            continue  # a "SIRET" in a mandataire's line, or a word of a service code just read
         if _inside(header_spans, match.start()):
             continue  # read by _table_values
         index = int(match.lastgroup[1:])
         field, _, strong = _LABEL_PATTERNS[index]
+        # A label match may end with blanks ("SIRET " before a colon), and candidate reasons quote the label.
+        label = text[match.start() : match.end()].strip()
+        if field in PHRASE_FIELDS:
+            if not _NEGATION_BEFORE.search(folded, max(0, match.start() - 12), match.start()):
+                found.append(LabelledValue(field, "", match.start(), label))
+            continue
         if not strong and field == SERVICE_CODE and not _starts_entry(folded, match.start()):
             continue  # "prestation de service : 12 h" is prose, not a label
         value_start, value_text = _value_after(text, folded, match.end())
-        if value_text is None or _LABELS.match(folded, value_start):
+        if value_text is None or _is_label_at(folded, value_start, field):
             continue
-        label = text[match.start() : match.end()]
         item = _read_value(field, strong, value_text, value_start, label)
         if item is None:
             continue
-        if field == MANDATAIRE:
-            item, skip_until = _mandataire_with_next_line(text, item, value_start)
+        if field in (MANDATAIRE, MAIN_CONTRACTOR):
+            item, skip_until = _party_with_next_line(text, item, value_start)
+        elif field == SERVICE_CODE:
+            skip_until = value_start + len(item.value)  # "Code service : SERVICE ACHATS" contains the word "service"
         found.append(item)
     found.extend(_table_values(text, header_rows))
     found.sort(key=lambda item: item.start)
     return found
+
+
+# "sans sous-traitance", "aucun paiement direct": the phrase is denied.
+_NEGATION_BEFORE = re.compile(r"(?<![a-z])(?:sans|aucune?|pas\s+de|hors)\s+$")
+
+
+def _is_label_at(folded: str, position: int, field: str) -> bool:
+    """Tell whether the value read for a `field` label starts with another label, so that label has no value.
+
+    A service code may start with the word "service" ("Code service : SERVICE ACHATS"):
+    that word is a label only when a colon follows it.
+    """
+    match = _LABELS.match(folded, position)
+    if match is None:
+        return False
+    label_field, _, strong = _LABEL_PATTERNS[int(match.lastgroup[1:])]
+    if field == SERVICE_CODE and label_field == SERVICE_CODE and not strong:
+        return folded[match.end() : match.end() + 2].lstrip(" ").startswith(":")
+    return True
 
 
 def _inside(spans: list[tuple[int, int]], position: int) -> bool:
@@ -237,35 +281,105 @@ def _read_value(field: str, strong: bool, value: str, start: int, label: str) ->
         folded_label = fold_text(label)
         qualified = any(word in folded_label for word in ("destinataire", "client", "acheteur", "beneficiaire"))
         return LabelledValue(SIRET, raw.strip(), start, label, recipient_qualified=qualified)
-    if field == MANDATAIRE:
-        return _read_mandataire(value, start, label)
+    if field in (MANDATAIRE, MAIN_CONTRACTOR):
+        return _read_party(field, value, start, label)
+    if field == SERVICE_CODE:
+        code = _read_service_code(value, strong)
+        return LabelledValue(field, code, start, label) if code else None
     token_match = _TOKEN.match(value)
     if token_match is None:
         return None
+    if token_match.end() < len(value) and value[token_match.end()].isalnum():
+        return None  # "MARCHÉ-12": the ASCII token would be a fragment of the number
     token = token_match.group(0).rstrip(".-/")
     if not token or fold_text(token) in _STOP_WORDS:
         return None
-    if field in (ENGAGEMENT_NUMBER, CONTRACT_NUMBER) and not any(char.isdigit() for char in token):
+    if not any(char.isdigit() for char in token):
         # Reference numbers carry digits; a word after the label is prose ("engagement de ...").
         if not (strong and _CODE_LIKE.match(token) and len(token) >= 3):
             return None
-    if field == SERVICE_CODE and not _CODE_LIKE.match(token):
+    return LabelledValue(field, token, start, label)
+
+
+# Chorus Pro's limit on the length of a service code.
+_SERVICE_CODE_MAX_LENGTH = 100
+# Characters that end a service code's value: what follows them is a comment or another entry.
+_SERVICE_CODE_END = re.compile(r"[,;|:()\[\]•]|\.$")
+_SEPARATOR_WORDS = frozenset("-–—/")
+_WORD = re.compile(r"\S+")
+_ASCII_SERVICE_CODE = re.compile(r"[A-Za-z0-9 _-]+")
+
+
+def _read_service_code(value: str, strong: bool) -> str | None:
+    """Return the service code that `value` starts with, or None.
+
+    The code is the run of words up to a separator (",", " - ", "(", "|"…),
+    the next label or the line end, because Chorus Pro's codes may hold
+    spaces ("SERVICE ACHATS"). When a word of that run contains a character
+    a code cannot have, nothing is returned, because a fragment would be a
+    wrong code.
+    """
+    folded = None  # most codes are one word, and only the later words need the folded value
+    words: list[str] = []
+    for match in _WORD.finditer(value):
+        word = match.group(0)
+        if words:
+            if folded is None:
+                folded = fold_text(value)
+            if word in _SEPARATOR_WORDS or _starts_next_entry(folded, match.start()):
+                break  # "ST - N° EJ …", "ST EJ 1300…"
+        end = _SERVICE_CODE_END.search(word)
+        if end is not None:
+            word = word[: end.start()]
+        if word:
+            words.append(word)
+        if end is not None:
+            break
+    code = " ".join(words)
+    if not words or len(code) > _SERVICE_CODE_MAX_LENGTH or fold_text(words[0]) in _STOP_WORDS:
+        return None
+    if not (_ASCII_SERVICE_CODE.fullmatch(code) or all(_is_service_code_character(character) for character in code)):
+        return None
+    if not any(character.isalnum() for character in code):
+        return None
+    if code.upper() != code:
         # After an explicit label, a lone word ("Code service : achats") is the code;
         # several words ("Service exécutant : Direction des achats") are a service's name.
-        alone = value.strip().rstrip(".") == token
-        if not strong or not (alone or any(char.isdigit() for char in token)):
+        if not strong or len(words) > 1:
             return None
-    return LabelledValue(field, token, start, label)
+    return code
+
+
+def _starts_next_entry(folded: str, position: int) -> bool:
+    """Tell whether a label that starts the next entry begins at `position` in a value.
+
+    A weak label word counts only with a colon or a number after it, so the
+    words of "ACHATS MARCHE PUBLIC" stay in one code.
+    """
+    match = _LABELS.match(folded, position)
+    if match is None:
+        return False
+    if _LABEL_PATTERNS[int(match.lastgroup[1:])][2]:
+        return True
+    following = folded[match.end() : match.end() + 3].lstrip(" ")
+    return following[:1] == ":" or following[:1].isdigit()
+
+
+def _is_service_code_character(character: str) -> bool:
+    """Letters (accented Latin ones too), digits, space, "_" and "-": the characters of a Chorus Pro service code."""
+    if character.isascii():
+        return character.isalnum() or character in " _-"
+    return character.isalpha() and unicodedata.name(character, "").startswith("LATIN")
 
 
 _SIRET_LINE = re.compile(r"^[ \t]*(?:n\s?[°o]\.?\s*)?siret[ \t]*:?[ \t]*")
 
 
-def _mandataire_with_next_line(text: str, item: LabelledValue, value_start: int) -> tuple[LabelledValue, int]:
-    """Give the mandataire the SIRET of the next line when its own line has none.
+def _party_with_next_line(text: str, item: LabelledValue, value_start: int) -> tuple[LabelledValue, int]:
+    """Give a mandataire or main contractor the SIRET of the next line when its own line has none.
 
-    Returns the item and the offset up to which SIRET labels belong to the
-    mandataire (the end of its line, or of the next line when taken).
+    Returns the item and the offset up to which SIRET labels belong to that
+    party (the end of its line, or of the next line when taken).
     """
     line_end = text.find("\n", value_start)
     if line_end == -1:
@@ -280,19 +394,20 @@ def _mandataire_with_next_line(text: str, item: LabelledValue, value_start: int)
     if siret_match is None:
         return item, line_end
     start = line_end + 1 + siret_match.start()
-    return LabelledValue(MANDATAIRE, siret_match.group(1), start, item.label, name=item.name), next_end
+    return LabelledValue(item.field, siret_match.group(1), start, item.label, name=item.name), next_end
 
 
 _MANDATAIRE_SIRET_LABEL = re.compile(r"[\s,;:–\-(]*(?:SIRET|siret|Siret)?\s*(?:n\s?°|no\.?)?\s*[:]?\s*$")
 
 
-def _read_mandataire(value: str, start: int, label: str) -> LabelledValue | None:
+def _read_party(field: str, value: str, start: int, label: str) -> LabelledValue | None:
+    """Read a mandataire's or main contractor's name and SIRET from the value after its label."""
     siret_match = SIRET_PATTERN.search(value)
     if siret_match is None:
         name = value.strip(" -–,;:") or None
-        return LabelledValue(MANDATAIRE, "", start, label, name=name) if name else None
+        return LabelledValue(field, "", start, label, name=name) if name else None
     name = _MANDATAIRE_SIRET_LABEL.sub("", value[: siret_match.start()]).strip(" -–,;:()") or None
-    return LabelledValue(MANDATAIRE, siret_match.group(1), start + siret_match.start(), label, name=name)
+    return LabelledValue(field, siret_match.group(1), start + siret_match.start(), label, name=name)
 
 
 _TABLE_CELL = re.compile(rf"{SIRET_PATTERN.pattern}|[^\s|;]+")
@@ -356,6 +471,8 @@ def _header_labels(folded: str, start: int, end: int) -> list[tuple[str, int, in
         if match is None:
             return []
         field = _LABEL_PATTERNS[int(match.lastgroup[1:])][0]
+        if field in PHRASE_FIELDS:
+            return []  # "Sous-traitance – paiement direct" is a statement, not a table's header
         if labels and labels[-1][0] == field and "/" in folded[labels[-1][2] : match.start()]:
             # "Référence acheteur / Service exécutant": two names for one column.
             labels[-1] = (field, labels[-1][1], match.end())
@@ -622,3 +739,47 @@ def find_customer_country(text: str) -> str | None:
             if match:
                 return line[match.start() : match.end()]
     return None
+
+
+# How far from a customer label ("Client", "Facturé à"…) a SIRET still belongs to the
+# customer: the label's line and the lines of the address block below it, and a few lines
+# above it, where a two-column layout can put the customer's identifiers.
+# NOTE: both line counts are estimates from common layouts, not measured on a corpus.
+_CUSTOMER_BLOCK_LINES = 6
+_ABOVE_CUSTOMER_LABEL_LINES = 3
+# A customer's name shorter than this could match inside another word.
+_CUSTOMER_NAME_MIN_LENGTH = 5
+_NAME_END = re.compile(r"\s*[,(;]|\s+[-–]\s")
+
+
+@lru_cache(maxsize=4)
+def _name_part(customer_name: str) -> str | None:
+    """Return the name in "Commune de Valmorin, 1 place de la Mairie", or None when it is too short to search."""
+    name = _NAME_END.split(customer_name, maxsplit=1)[0].strip()
+    return name if len(name) >= _CUSTOMER_NAME_MIN_LENGTH else None
+
+
+@dataclass(frozen=True)
+class CustomerMention:
+    """The customer's label or name printed near a SIRET."""
+
+    text: str  # as printed
+    in_block: bool  # on the SIRET's line or in the block below the label, not above it
+
+
+def find_customer_mention(text: str, position: int, customer_name: str | None) -> CustomerMention | None:
+    """Return the customer's name printed on the line of `position`, else the nearest customer label, or None."""
+    scan = _scan_of(text)
+    index = text.count("\n", 0, position)
+    name = _name_part(customer_name) if customer_name else None
+    if name is not None and name.casefold() in scan.lines[index].casefold():
+        return CustomerMention(name, in_block=True)
+    labels = scan.customer_label_lines
+    label_index = next((label for label in labels if label <= index <= label + _CUSTOMER_BLOCK_LINES), None)
+    in_block = label_index is not None
+    if label_index is None:
+        label_index = next((label for label in labels if label - _ABOVE_CUSTOMER_LABEL_LINES <= index < label), None)
+    if label_index is None:
+        return None
+    label = _CUSTOMER_BLOCK_LABEL.match(scan.folded_lines[label_index])
+    return CustomerMention(scan.lines[label_index][: label.end()].strip(), in_block)

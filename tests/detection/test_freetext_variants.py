@@ -1,8 +1,4 @@
-"""More free-text label variants, one per spelling, field and layout, each with the fields it must give.
-
-The cases marked xfail describe detection behaviour that is still missing. They are strict,
-so they fail as soon as detection handles them, and the mark must then be removed.
-"""
+"""More free-text label variants, one per spelling, field and layout, each with the fields it must give."""
 
 from __future__ import annotations
 
@@ -83,15 +79,13 @@ def test_freetext_variant(case_id, text, expected):
         assert getattr(detection, field) == value, field
 
 
-MISSING = pytest.mark.xfail(strict=True, reason="detection does not handle this yet")
-
-# Chorus Pro's service codes may hold accented letters, but the free-text token pattern
-# only takes ASCII letters, so the code is cut at the first accent or dropped.
+# Chorus Pro's service codes may hold accented Latin letters, digits, spaces, "_" and "-".
 ACCENTED_SERVICE_CODES = [
-    pytest.param("Code service : RÉGIE_EAU", "RÉGIE_EAU", id="accent-inside", marks=MISSING),
-    pytest.param("Code service : DÉPENSES", "DÉPENSES", id="accent-second-letter", marks=MISSING),
-    pytest.param("Code service : SERVICE_ÉCOLES", "SERVICE_ÉCOLES", id="accent-after-underscore", marks=MISSING),
-    pytest.param("Service exécutant : ÉCOLES", "ÉCOLES", id="accent-first-letter", marks=MISSING),
+    pytest.param("Code service : RÉGIE_EAU", "RÉGIE_EAU", id="accent-inside"),
+    pytest.param("Code service : DÉPENSES", "DÉPENSES", id="accent-second-letter"),
+    pytest.param("Code service : SERVICE_ÉCOLES", "SERVICE_ÉCOLES", id="accent-after-underscore"),
+    pytest.param("Service exécutant : ÉCOLES", "ÉCOLES", id="accent-first-letter"),
+    pytest.param("code service : régie", "régie", id="accent-lower-lone-word"),
 ]
 
 
@@ -100,7 +94,50 @@ def test_accented_service_code(text, code):
     assert detect(text).service_code == code
 
 
-@MISSING
+# The value after a service code label runs to the line end, a separator or the next label.
+SERVICE_CODE_RUNS = [
+    pytest.param("Code service : SERVICE ACHATS", "SERVICE ACHATS", id="two-words"),
+    pytest.param("Code service : SERVICE ACHATS\nN° EJ : 1300012345", "SERVICE ACHATS", id="two-words-then-line"),
+    pytest.param("Service : ACHATS PUBLICS", "ACHATS PUBLICS", id="weak-label-two-words"),
+    pytest.param("Code service : RÉGIE EAU - N° EJ : 1300012345", "RÉGIE EAU", id="dash-separator"),
+    pytest.param("Code service : SERVICE ACHATS (direction)", "SERVICE ACHATS", id="parenthesis-ends"),
+    pytest.param("Code service : ST, services techniques", "ST", id="comma-ends"),
+    pytest.param("Service : ST EJ 1300012345", "ST", id="next-label-ends"),
+    pytest.param("Code service : ACHATS MARCHE PUBLIC", "ACHATS MARCHE PUBLIC", id="label-word-without-value"),
+    pytest.param("Code service : ST.", "ST", id="final-period"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), SERVICE_CODE_RUNS)
+def test_service_code_run(text, code):
+    assert detect(text).service_code == code
+
+
+# A value that is only partly a code gives no code: a fragment would be a wrong code.
+PARTLY_CODES = [
+    pytest.param("Code service : RÉGIE/EAU", id="slash-inside"),
+    pytest.param("Code service : ΕΣΟΔΑ", id="greek-letters"),
+    pytest.param("Code service : DIRACH pour la direction", id="code-then-prose"),
+    pytest.param("Code service : SE.01", id="dot-inside"),
+]
+
+
+@pytest.mark.parametrize("text", PARTLY_CODES)
+def test_partly_code_gives_none(text):
+    assert detect(text).service_code is None
+
+
+def test_contract_number_with_accent_not_cut():
+    assert detect("N° marché : MARCHÉ-12").contract_number is None
+
+
+def test_engagement_after_accented_code():
+    detection = detect("Code service : SERVICE_ÉCOLES - N° EJ : 1300012345")
+
+    assert detection.service_code == "SERVICE_ÉCOLES"
+    assert detection.engagement_number == "1300012345"
+
+
 def test_subcontracting_detected_with_contractor():
     detection = detect(
         "Sous-traitant de premier rang, paiement direct\n"
@@ -109,6 +146,7 @@ def test_subcontracting_detected_with_contractor():
     )
     assert detection.subcontracting is True
     assert detection.mandataire_siret == CONTRACTOR
+    assert detection.mandataire_name == "Exemple BTP SAS"
     assert detection.recipient_siret == VALMORIN
 
 

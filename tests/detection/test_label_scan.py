@@ -20,7 +20,8 @@ PIECES = (
     "mandataire societe du groupement siret n° n ° no no. num num. numero # de du des d' l' l'acheteur "
     "destinataire client clients acheteur beneficiaire code service executant ordonnateur reference "
     "commercial comptable apres vente engagement juridique ej bon commande ref ref. votre bdc purchase "
-    "order number po marche contrat public prestation"
+    "order number po marche contrat public prestation titulaire entreprise entrepreneur principale principal "
+    "sous traitance traitant traitants paiement direct sans"
 ).split() + [" ", " ", "  ", "\n", "\n\n", ":", "-", "_", "/", "|", ";", "(", ")", "°", ".", "'", "12", "7", "é", "X"]
 
 TEXTS = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
