@@ -188,7 +188,7 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
         # A label match may end with blanks ("SIRET " before a colon), and candidate reasons quote the label.
         label = text[match.start() : match.end()].strip()
         if field in PHRASE_FIELDS:
-            if not _NEGATION_BEFORE.search(folded, max(0, match.start() - 12), match.start()):
+            if not _is_denied(folded, match.start(), match.end()):
                 found.append(LabelledValue(field, "", match.start(), label))
             continue
         if not strong and field == SERVICE_CODE and not _starts_entry(folded, match.start()):
@@ -209,8 +209,13 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
     return found
 
 
-# "sans sous-traitance", "aucun paiement direct": the phrase is denied.
+# "sans sous-traitance", "aucun paiement direct", "Sous-traitance : non": the phrase is denied.
 _NEGATION_BEFORE = re.compile(r"(?<![a-z])(?:sans|aucune?|pas\s+de|hors)\s+$")
+_NEGATION_AFTER = re.compile(r"[ \t]*:?[ \t]*(?:non|neant|aucune?|sans)(?![a-z])")
+
+
+def _is_denied(folded: str, start: int, end: int) -> bool:
+    return bool(_NEGATION_BEFORE.search(folded, max(0, start - 12), start) or _NEGATION_AFTER.match(folded, end))
 
 
 def _is_label_at(folded: str, position: int, field: str) -> bool:

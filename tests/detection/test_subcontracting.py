@@ -35,6 +35,8 @@ NOT_SUBCONTRACTING = [
     pytest.param("Sous-traitant : Exemple Peinture SARL", id="subcontractor-named-only"),
     pytest.param("Paiement direct par virement", id="direct-payment-only"),
     pytest.param("Prestation réalisée sans sous-traitance", id="denied"),
+    pytest.param("Sous-traitance : néant", id="denied-after"),
+    pytest.param("Sous-traitance : non – paiement direct : non", id="both-denied"),
     pytest.param(f"Mandataire : Exemple BTP SAS – SIRET {CONTRACTOR}", id="co-contractor"),
     pytest.param("Service : ST", id="nothing"),
 ]

@@ -50,7 +50,7 @@ async def test_pick_second_candidate_and_deposit(rig, size):
         lines = candidate_lines(chooser)
         assert len(lines) == 2
         assert lines[0].startswith(f"● {RECTORATE} · Rectorat de l'académie de Montclair")
-        assert "Mention « siret » dans le texte" in lines[0]
+        assert "Mention « siret » près de « Client »" in lines[0]
         assert lines[1].startswith(f"○ {HIGH_SCHOOL} · Lycée polyvalent des Quatre-Vents")
         assert "Numéro à 14 chiffres sans libellé dans le texte" in lines[1]
         assert DEMO_SUPPLIER.siret not in " ".join(lines)
@@ -166,7 +166,7 @@ async def test_pick_unknown_candidate_clears_recipient(tmp_path):
         chooser = form.query_one("#recipient-candidates", SiretCandidateList)
         lines = candidate_lines(chooser)
         assert lines[0].startswith("● 21151884000015 · Commune de Beaurivage-sur-Orne")
-        assert "Mention « SIRET du destinataire » dans le texte" in lines[0]
+        assert "Mention « SIRET du destinataire » près de « Client »" in lines[0]
         assert lines[1].startswith(f"○ {UNKNOWN_SIRET} · absent de l'annuaire Chorus Pro")
         assert rendered(form.query_one("#label-service_code", Static)).endswith("*")
 
