@@ -46,7 +46,7 @@ _LABEL_PATTERNS: list[tuple[str, str, bool]] = [
         rf"{_B}(?:titulaire\s+du\s+(?:marche|contrat)|entreprise\s+principale|entrepreneur\s+principal){_E}",
         True,
     ),
-    # One space or a hyphen inside these phrases, so that _LABEL_KEYWORDS can hold them whole.
+    # One space or a hyphen inside these phrases, so that _LABEL_KEYWORDS can contain them whole.
     (SUBCONTRACTING, rf"{_B}sous[ -]?traitance{_E}", True),
     (SUBCONTRACTOR, rf"{_B}sous[ -]?traitants?{_E}", True),
     (DIRECT_PAYMENT, rf"{_B}paiement direct{_E}", True),
@@ -319,7 +319,7 @@ def _read_service_code(value: str, strong: bool) -> str | None:
     """Return the service code that `value` starts with, or None.
 
     The code is the run of words up to a separator (",", " - ", "(", "|"…),
-    the next label or the line end, because Chorus Pro's codes may hold
+    the next label or the line end, because Chorus Pro's codes may contain
     spaces ("SERVICE ACHATS"). When a word of that run contains a character
     a code cannot have, nothing is returned, because a fragment would be a
     wrong code.
@@ -773,7 +773,11 @@ class CustomerMention:
 
 
 def find_customer_mention(text: str, position: int, customer_name: str | None) -> CustomerMention | None:
-    """Return the customer's name printed on the line of `position`, else the nearest customer label, or None."""
+    """Return the customer's name printed on the line of `position`, else a customer label near that line, or None.
+
+    A label is near when the line is in its block (the label's line and the
+    6 below it), or else in the 3 lines above it.
+    """
     scan = _scan_of(text)
     index = text.count("\n", 0, position)
     name = _name_part(customer_name) if customer_name else None
