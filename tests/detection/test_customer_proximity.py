@@ -93,3 +93,13 @@ def test_label_keeps_printed_case():
     detection = detect(f"n° siret   du client : {VALMORIN}")
 
     assert detection.candidates[0].reason.params["label"] == "n° siret du client"
+
+
+def test_disagreement_warning_names_ranking():
+    # Both SIRETs come from the text, so no source is more trusted: the ranking decided.
+    detection = detect(HEADER_AND_FOOTER, supplier_sirets={SUPPLIER}, customer_name=CUSTOMER)
+
+    assert [str(warning) for warning in detection.warnings] == [
+        f"Plusieurs SIRET de destinataire trouvés : {VALMORIN} retenu (le mieux classé), {RECTORAT} écarté. "
+        "Vérifiez le destinataire."
+    ]
