@@ -82,8 +82,9 @@ def detect_chorus_data(
     party_reasons = _detect_parties(detection, labelled)
 
     excluded = _ExcludedIdentifiers.build(text, facturx, supplier_sirets, party_reasons)
-    candidates = _collect_candidates(detection, text, labelled, facturx, structured, customer_name)
-    _rank_candidates(detection, candidates, excluded)
+    candidates, printed_at = _collect_candidates(detection, text, labelled, facturx, structured)
+    _score_candidates(candidates, excluded, text, printed_at, customer_name)
+    _rank_candidates(detection, candidates)
     _detect_recipient_kind(detection, text, facturx, customer_name)
 
     by_field: dict[str, list[tuple[str, str]]] = {
@@ -147,14 +148,20 @@ def _detect_parties(detection: Detection, labelled: list[freetext.LabelledValue]
     supplier itself. "Sous-traitant" alone does not set the flag, because a
     main contractor's invoice may name its own subcontractors.
     """
-    phrases = {item.field for item in labelled if item.field in freetext.PHRASE_FIELDS}
+    phrases: set[str] = set()
+    mandataire = main_contractor = None
+    for item in labelled:
+        if item.field in freetext.PHRASE_FIELDS:
+            phrases.add(item.field)
+        elif item.field == freetext.MANDATAIRE and mandataire is None:
+            mandataire = item
+        elif item.field == freetext.MAIN_CONTRACTOR and main_contractor is None:
+            main_contractor = item
     detection.subcontracting = freetext.SUBCONTRACTING in phrases or {
         freetext.SUBCONTRACTOR,
         freetext.DIRECT_PAYMENT,
     } <= phrases
 
-    mandataire = next((item for item in labelled if item.field == freetext.MANDATAIRE), None)
-    main_contractor = next((item for item in labelled if item.field == freetext.MAIN_CONTRACTOR), None)
     party = main_contractor if detection.subcontracting and main_contractor is not None else mandataire
     if party is not None:
         _set_mandataire(detection, party)
@@ -247,9 +254,10 @@ def _collect_candidates(
     labelled: list[freetext.LabelledValue],
     facturx: FacturxData | None,
     structured: ChorusFields | None,
-    customer_name: str | None,
-) -> list[SiretCandidate]:
+) -> tuple[list[SiretCandidate], dict[str, int]]:
+    """Return the candidates in order of discovery, and the offset in `text` of each one read from the text."""
     candidates: list[SiretCandidate] = []
+    printed_at: dict[str, int] = {}
     seen: set[str] = set()
 
     def add(siret: str, source: str, score: int, reason: Message) -> None:
@@ -259,13 +267,8 @@ def _collect_candidates(
         candidates.append(SiretCandidate(siret, source, score, reason, checksum_valid=is_valid_siret(siret)))
 
     def add_from_text(siret: str, source: str, score: int, reason: Message, position: int) -> None:
-        """Add a SIRET printed at `position`, raised when it sits by the customer's label or name."""
-        if siret in seen:
-            return
-        near = freetext.find_customer_mention(text, position, customer_name)
-        if near is not None:
-            score += _BONUS_CUSTOMER_BLOCK if near.in_block else _BONUS_ABOVE_CUSTOMER_LABEL
-            reason = Message(_NEAR_CUSTOMER_REASONS[reason.key], {**reason.params, "near": near.text})
+        if siret not in seen:
+            printed_at[siret] = position
         add(siret, source, score, reason)
 
     if facturx is not None:
@@ -299,17 +302,38 @@ def _collect_candidates(
             continue
         if is_valid_siret(mention.siret) or freetext.is_legal_line(mention.line):
             add_from_text(mention.siret, TEXT, _SCORE_UNLABELLED, Message("detect.reason_unlabelled"), mention.start)
-    return candidates
+    return candidates, printed_at
 
 
-def _rank_candidates(detection: Detection, candidates: list[SiretCandidate], excluded: _ExcludedIdentifiers) -> None:
+def _score_candidates(
+    candidates: list[SiretCandidate],
+    excluded: _ExcludedIdentifiers,
+    text: str,
+    printed_at: dict[str, int],
+    customer_name: str | None,
+) -> None:
+    """Set aside the supplier's and the parties' SIRETs, and raise those printed by the customer's label or name.
+
+    The customer's side is looked for only for the SIRETs that stay, because
+    the supplier's own SIRET is on most invoices.
+    """
     for candidate in candidates:
         exclusion = excluded.reason_for(candidate)
         if exclusion is not None:
             candidate.score = _SCORE_EXCLUDED
             candidate.reason = exclusion
-        elif not candidate.checksum_valid:
+            continue
+        position = printed_at.get(candidate.siret)
+        near = freetext.find_customer_mention(text, position, customer_name) if position is not None else None
+        if near is not None:
+            candidate.score += _BONUS_CUSTOMER_BLOCK if near.in_block else _BONUS_ABOVE_CUSTOMER_LABEL
+            reason = candidate.reason
+            candidate.reason = Message(_NEAR_CUSTOMER_REASONS[reason.key], {**reason.params, "near": near.text})
+        if not candidate.checksum_valid:
             candidate.score -= _PENALTY_CHECKSUM
+
+
+def _rank_candidates(detection: Detection, candidates: list[SiretCandidate]) -> None:
     candidates.sort(key=lambda candidate: candidate.score, reverse=True)
     detection.candidates = candidates
 
