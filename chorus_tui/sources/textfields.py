@@ -28,6 +28,13 @@ _WORD_DATE = re.compile(r"(?<![a-z0-9])(1er|\d{1,2})\s+([a-z]{3,9})\.?\s+(\d{4})
 AMOUNT_PATTERN = re.compile(
     r"(?<![\w.,])(-\s?)?(\d{1,3}(?:[ .']\d{3})+(?:,\d{1,2})?|\d{1,3}(?:,\d{3})+\.\d{1,2}|\d+(?:[.,]\d{1,2})?)(?![\d])"
 )
+# AMOUNT_PATTERN written to start with its first character, "-" or a digit, so the regex engine
+# skips to those characters instead of trying the look-behind at every position. It matches
+# the same text, as match.group(0), at the same positions (tests/detection/test_amount_scan.py).
+_AMOUNT_SCAN = re.compile(
+    r"[-\d](?<![\w.,][-\d])(?:(?<=-)\s?\d|(?<=\d))"
+    r"(?:\d{0,2}(?:[ .']\d{3})+(?:,\d{1,2})?|\d{0,2}(?:,\d{3})+\.\d{1,2}|\d*(?:[.,]\d{1,2})?)(?!\d)"
+)
 _PERCENT = re.compile(r"(\d{1,2}(?:[.,]\d{1,2})?)\s?%")
 
 _NUMBER_WORD = r"(?:n\s?[°o]\.?|no\.?|numero|num\.?|#)"
@@ -309,11 +316,11 @@ def read_amounts(lines: list[str], folded_lines: list[str]) -> Amounts:
 
 def _amounts_in(line: str, start: int = 0) -> list[Decimal]:
     values = []
-    for match in AMOUNT_PATTERN.finditer(line, start):
+    for match in _AMOUNT_SCAN.finditer(line, start):
         end = match.end()
         if line[end : end + 2].lstrip().startswith("%"):
             continue
-        parsed = parse_amount((match.group(1) or "") + match.group(2))
+        parsed = parse_amount(match.group(0))
         if parsed is not None:
             values.append(parsed)
     return values
@@ -367,9 +374,11 @@ def _fill_vat_bases(amounts: Amounts, baseless: list[VatLine]) -> None:
 
 def _exemption_reason(lines: list[str], folded_lines: list[str]) -> str | None:
     for line, folded in zip(lines, folded_lines, strict=True):
-        # Each alternative of _EXEMPTION has "tva" and "non", "exon", "autoliquidation" or "art".
+        # Each alternative of _EXEMPTION has "tva" and "non", "exon", "autoliquidation", or "art"
+        # and an article number. "art" alone is in many words ("part", "départ").
         vat_not_applicable = "non" in folded and "tva" in folded
-        if not (vat_not_applicable or "exon" in folded or "autoliquidation" in folded or "art" in folded):
+        article = "art" in folded and ("293" in folded or "261" in folded or "262" in folded or "283" in folded)
+        if not (vat_not_applicable or "exon" in folded or "autoliquidation" in folded or article):
             continue
         match = _EXEMPTION.search(folded)
         if match:
