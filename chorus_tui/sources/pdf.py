@@ -20,6 +20,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +68,7 @@ def read_pdf(path: Path) -> PdfContent:
 def read_file_bytes(path: Path) -> bytes:
     """Return the content of `path`; raise PdfReadError naming the file if it cannot be read."""
     try:
-        return path.read_bytes()
+        return _read_whole_file(path)
     except FileNotFoundError:
         raise PdfReadError(Message("sources.file_not_found", {"file": str(path)})) from None
     except IsADirectoryError:
@@ -75,6 +76,25 @@ def read_file_bytes(path: Path) -> bytes:
     except OSError as error:
         reason = error.strerror or str(error)
         raise PdfReadError(Message("sources.file_unreadable", {"file": str(path), "error": reason})) from None
+
+
+def _read_whole_file(path: Path) -> bytes:
+    """Return the bytes of `path`, as `Path.read_bytes()` does, with fewer Python objects.
+
+    `Path.read_bytes()` builds a FileIO and a BufferedReader for each file.
+    Reading through the file descriptor took about 6 µs per benchmark invoice
+    instead of 12 (41 KiB, Python 3.11). Reading goes on until the end of the
+    file, in case it grew since `fstat` or a read returns fewer bytes.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        expected = os.fstat(descriptor).st_size
+        chunks = [os.read(descriptor, expected + 1)]
+        while chunks[-1]:
+            chunks.append(os.read(descriptor, max(expected, 65536)))
+    finally:
+        os.close(descriptor)
+    return chunks[0] if len(chunks) == 2 else b"".join(chunks)
 
 
 def read_pdf_bytes(data: bytes, *, name: str) -> PdfContent:

@@ -1,7 +1,8 @@
-"""The PDF reader's direct PDFium calls give what pypdfium2's helper objects give."""
+"""The PDF reader's direct PDFium and file calls give what pypdfium2's helper objects and pathlib give."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pypdfium2
@@ -153,3 +154,11 @@ def test_text_longer_than_buffer_read_again(monkeypatch):
     monkeypatch.setattr(pdf, "_TEXT_MARGIN", 0)
     for data in (astral_pdf(), DEMO_INVOICES[0].read_bytes()):
         assert reader_page_texts(data) == helper_page_texts(data)
+
+
+@pytest.mark.parametrize("size", [0, 1, 4095, 65536, 65537, 300_000])
+def test_whole_file_read_matches_read_bytes(tmp_path, size):
+    path = tmp_path / "file.pdf"
+    path.write_bytes(random.Random(size).randbytes(size))
+
+    assert pdf._read_whole_file(path) == path.read_bytes()
