@@ -719,18 +719,19 @@ def find_letterhead_sirens(text: str) -> set[str]:
     customer_index = next(iter(scan.customer_label_lines), None)
     if customer_index is None or customer_index >= _LETTERHEAD_MAX_LINES:
         return set()
+    letterhead_end = 0  # where the customer label's line starts
+    for _ in range(customer_index):
+        letterhead_end = text.index("\n", letterhead_end) + 1
     sirens: set[str] = set()
-    line_start = 0
-    for folded in scan.folded_lines[:customer_index]:
-        line_end = line_start + len(folded)
-        # Most lines have no SIRET, and finding that costs less than the word searches.
-        matches = scan.sirets_between(line_start, line_end)
-        if matches and not (_BANK_WORDS.search(folded) or _CUSTOMER_WORDS.search(folded)):
-            for match in matches:
-                siret = normalise_siret(match.group(1))
-                if siret:
-                    sirens.add(siret[:9])
-        line_start = line_end + 1
+    # Most letterheads have no SIRET, and then no line is read.
+    for match in scan.sirets_between(0, letterhead_end):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        folded = scan.folded[line_start : text.index("\n", match.start())]
+        if _BANK_WORDS.search(folded) or _CUSTOMER_WORDS.search(folded):
+            continue
+        siret = normalise_siret(match.group(1))
+        if siret:
+            sirens.add(siret[:9])
     return sirens
 
 
