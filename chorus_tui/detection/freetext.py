@@ -13,8 +13,9 @@ import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
+from chorus_tui.cached import cached_attribute
 from chorus_tui.detection.siret import normalise_siren, normalise_siret
 from chorus_tui.sources.text import fold_text, split_lines
 
@@ -497,24 +498,24 @@ class _TextScan:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    @cached_property
+    @cached_attribute
     def folded(self) -> str:
         return fold_text(self.text)
 
-    @cached_property
+    @cached_attribute
     def lines(self) -> list[str]:
         return split_lines(self.text)[0]
 
-    @cached_property
+    @cached_attribute
     def folded_lines(self) -> list[str]:
         return split_lines(self.text)[1]
 
-    @cached_property
+    @cached_attribute
     def number_starts(self) -> list[int]:
         """Offsets where a SIRET, a SIREN or the digits of a French VAT number can start (see _NUMBER_START)."""
         return [match.start() for match in _NUMBER_START.finditer(self.text)]
 
-    @cached_property
+    @cached_attribute
     def sirets(self) -> list[re.Match[str]]:
         """SIRET_PATTERN's matches in the text, the same as `list(SIRET_PATTERN.finditer(text))`.
 
@@ -534,7 +535,7 @@ class _TextScan:
                 end = match.end()
         return matches
 
-    @cached_property
+    @cached_attribute
     def number_lines(self) -> list[tuple[int, int]]:
         """Start and end offsets of each line with a number start, in text order."""
         spans: list[tuple[int, int]] = []
@@ -546,7 +547,7 @@ class _TextScan:
             spans.append((line_start, line_end if line_end != -1 else len(self.text)))
         return spans
 
-    @cached_property
+    @cached_attribute
     def siret_starts(self) -> list[int]:
         return [match.start() for match in self.sirets]
 
@@ -554,7 +555,7 @@ class _TextScan:
         """Return the SIRET matches that start in [start, end)."""
         return self.sirets[bisect.bisect_left(self.siret_starts, start) : bisect.bisect_left(self.siret_starts, end)]
 
-    @cached_property
+    @cached_attribute
     def customer_label_lines(self) -> list[int]:
         """Indexes of the lines that start with a customer block label ("Client", "Facturé à"…)."""
         return [index for index, folded in enumerate(self.folded_lines) if _CUSTOMER_BLOCK_LABEL.match(folded)]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
 from decimal import Decimal, InvalidOperation
 
+from chorus_tui.cached import cached_attribute
 from chorus_tui.domain import Amounts, InvoiceKind, VatLine
 from chorus_tui.sources.text import fold_text, split_lines
 
@@ -156,27 +156,27 @@ class TextFieldReader:
     def __init__(self, text: str) -> None:
         self._lines, self._folded_lines = split_lines(text)
 
-    @cached_property
+    @cached_attribute
     def kind(self) -> InvoiceKind:
         return _kind(self._folded_lines)
 
-    @cached_property
+    @cached_attribute
     def original_invoice_number(self) -> str | None:
         return _original_invoice_number(self._lines, self._folded_lines)
 
-    @cached_property
+    @cached_attribute
     def invoice_number(self) -> str | None:
         return _invoice_number(self._lines, self._folded_lines, self.original_invoice_number)
 
-    @cached_property
+    @cached_attribute
     def invoice_date(self) -> date | None:
         return _issue_date(self._lines, self._folded_lines)
 
-    @cached_property
+    @cached_attribute
     def customer_name(self) -> str | None:
         return _customer_name(self._lines, self._folded_lines)
 
-    @cached_property
+    @cached_attribute
     def amounts(self) -> Amounts:
         return read_amounts(self._lines, self._folded_lines)
 
