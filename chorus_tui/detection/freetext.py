@@ -557,8 +557,17 @@ class _TextScan:
 
     @cached_attribute
     def customer_label_lines(self) -> list[int]:
-        """Indexes of the lines that start with a customer block label ("Client", "Facturé à"…)."""
-        return [index for index, folded in enumerate(self.folded_lines) if _CUSTOMER_BLOCK_LABEL.match(folded)]
+        """Indexes of the lines that start with a customer block label ("Client", "Facturé à"…).
+
+        Only a line that starts with whitespace or with a label's first letter
+        can match, and checking that costs less than trying the pattern.
+        """
+        return [
+            index
+            for index, folded in enumerate(self.folded_lines)
+            if (folded[:1] in _CUSTOMER_LABEL_FIRST_LETTERS or folded[:1].isspace())
+            and _CUSTOMER_BLOCK_LABEL.match(folded)
+        ]
 
 
 # The scan of the last text read. Replacing it is one assignment, so threads that read
@@ -706,6 +715,9 @@ _CUSTOMER_BLOCK_LABEL = re.compile(
     r"^\s*(?:client|destinataire|facturee?\s+a(?!\s+regler)|facturer\s+a|adresse\s+de\s+facturation|acheteur"
     r"|bill\s+to|customer)\b"
 )
+# The first letter of each alternative of _CUSTOMER_BLOCK_LABEL, which
+# tests/detection/test_letterhead_scan.py checks.
+_CUSTOMER_LABEL_FIRST_LETTERS = "abcdf"
 # The letterhead is looked for only above a customer label among the first lines.
 _LETTERHEAD_MAX_LINES = 40
 

@@ -1,4 +1,4 @@
-"""Reading only the letterhead lines that hold a SIRET must find what reading every line finds."""
+"""Shortcuts in the letterhead and customer label scans must find what reading every line finds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from hypothesis import strategies as st
 from chorus_tui.detection.freetext import (
     _BANK_WORDS,
     _CUSTOMER_BLOCK_LABEL,
+    _CUSTOMER_LABEL_FIRST_LETTERS,
     _CUSTOMER_WORDS,
     _LETTERHEAD_MAX_LINES,
     SIRET_PATTERN,
+    _scan_of,
     find_letterhead_sirens,
 )
 from chorus_tui.detection.siret import normalise_siret
@@ -49,3 +51,18 @@ def test_letterhead_siren_above_customer_label():
     text = "Atelier SARL\nSIRET 815 881 396 69879\nIBAN FR76 1234 5678 9012 3456 7890 123\nClient\nMairie"
 
     assert find_letterhead_sirens(text) == {"815881396"}
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(LETTERHEAD_PIECES | st.sampled_from(["  client", "\tbill to", "Customer", "acheteur :", "x"]),
+                max_size=30).map("".join))
+def test_customer_label_lines_match_every_line(text):
+    expected = [index for index, folded in enumerate(fold_text(text).split("\n")) if _CUSTOMER_BLOCK_LABEL.match(folded)]
+
+    assert _scan_of(text).customer_label_lines == expected
+
+
+def test_customer_label_first_letters():
+    alternatives = _CUSTOMER_BLOCK_LABEL.pattern.split("(?:", 1)[1].split("|")
+
+    assert {alternative[0] for alternative in alternatives} == set(_CUSTOMER_LABEL_FIRST_LETTERS)
