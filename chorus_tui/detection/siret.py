@@ -24,16 +24,26 @@ def normalise_siret(value: str) -> str | None:
     "12345678900012". The checksum is not checked here (see
     `is_valid_siret`), because a SIRET with a typo must still be shown.
     """
-    digits = _SEPARATORS.sub("", value)
-    if len(digits) == 14 and digits.isascii() and digits.isdigit():
-        return digits
-    return None
+    return _digits_of(value, 14)
 
 
 def normalise_siren(value: str) -> str | None:
     """Return the 9 digits of a SIREN written with or without separators, or None."""
-    digits = _SEPARATORS.sub("", value)
-    if len(digits) == 9 and digits.isascii() and digits.isdigit():
+    return _digits_of(value, 9)
+
+
+def _digits_of(value: str, length: int) -> str | None:
+    """Return `value` without separators when that leaves `length` ASCII digits, else None.
+
+    Most numbers are printed with spaces or nothing between their digits,
+    and `str.replace` removes spaces faster than the separator pattern.
+    When removing the spaces alone leaves only digits, the pattern would
+    have removed the same characters.
+    """
+    digits = value.replace(" ", "")
+    if not (digits.isascii() and digits.isdigit()):
+        digits = _SEPARATORS.sub("", value)
+    if len(digits) == length and digits.isascii() and digits.isdigit():
         return digits
     return None
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum import luhn
 
 from chorus_tui.detection.siret import (
+    _SEPARATORS,
     format_siret,
     is_valid_siret,
     normalise_siren,
@@ -93,3 +94,16 @@ def test_single_digit_change_breaks_valid_siret(siret, position, delta):
         return  # La Poste's numbers follow another rule
     assert not luhn.is_valid(changed)
     assert not is_valid_siret(changed)
+
+
+def plain_digits(value: str, length: int) -> str | None:
+    """Normalise by removing every separator with the pattern, as normalise_siret first did."""
+    digits = _SEPARATORS.sub("", value)
+    return digits if len(digits) == length and digits.isascii() and digits.isdigit() else None
+
+
+@settings(max_examples=3000)
+@given(st.lists(st.sampled_from([*"0123456789 .-/_\t\n٣a", "\u00a0", "815 881 396", "69879"]), max_size=16).map("".join))
+def test_normalise_matches_separator_pattern(value):
+    assert normalise_siret(value) == plain_digits(value, 14)
+    assert normalise_siren(value) == plain_digits(value, 9)
