@@ -1,11 +1,17 @@
-"""The label scan's first-character prefix must admit the first character of every label pattern."""
+"""The label scan's first-character prefix must admit every label, and sharing its word-start check must change nothing."""
 
 from __future__ import annotations
 
+import re
 import re._constants as constants
 import re._parser as parser
 
-from chorus_tui.detection.freetext import _B, _LABEL_PATTERNS, LABEL_FIRST_CHARACTERS
+from hypothesis import given, settings
+
+from chorus_tui.detection.freetext import _B, _LABEL_PATTERNS, _LABELS, LABEL_FIRST_CHARACTERS
+from chorus_tui.sources.text import fold_text
+
+from .test_label_scan import TEXTS, spans
 
 
 def first_characters(items) -> tuple[set[str], bool]:
@@ -61,3 +67,19 @@ def test_walk_sees_optional_prefixes():
 
     assert characters == {"v", "c"}
     assert may_be_empty is False
+
+
+# The label scan as first written, with the word-start check repeated in every alternative.
+PLAIN_LABELS = re.compile(
+    rf"{_B}(?=[{LABEL_FIRST_CHARACTERS}])(?:"
+    + "|".join(f"(?P<l{index}>{pattern})" for index, (_, pattern, _) in enumerate(_LABEL_PATTERNS))
+    + ")"
+)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(TEXTS)
+def test_label_scan_matches_plain_alternatives(text):
+    folded = fold_text(text)
+
+    assert spans(_LABELS.finditer(folded)) == spans(PLAIN_LABELS.finditer(folded))
