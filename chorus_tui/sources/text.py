@@ -26,16 +26,22 @@ def clean_text(text: str) -> str:
     whitespace become one space; line breaks are kept because labels and
     values are often on consecutive lines.
     """
+    global _last_cleaned
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     unusual = _unusual_characters(text)
-    text = _drop_unprintable(text, unusual)
-    if not unicodedata.is_normalized("NFKC", text):
+    cleaned = _drop_unprintable(text, unusual)
+    if not unicodedata.is_normalized("NFKC", cleaned):
         # Skipped for text already in NFKC, where it would change nothing.
-        text = unicodedata.normalize("NFKC", text)
+        text = unicodedata.normalize("NFKC", cleaned)
         unusual = _unusual_characters(text)
-        text = _drop_unprintable(text, unusual)
-    if _is_collapsed(text, unusual):
-        return text
+        cleaned = _drop_unprintable(text, unusual)
+    if _is_collapsed(cleaned, unusual):
+        if cleaned is text:
+            # Nothing was dropped after `unusual` was listed, so it lists exactly the characters
+            # of `cleaned` outside ASCII, because an ASCII control would have been dropped.
+            _last_cleaned = (cleaned, unusual)
+        return cleaned
+    text = cleaned
     # str.split() splits on the same whitespace as the regex class \s, so each line comes
     # out collapsed and stripped.
     return "\n".join([" ".join(line.split()) for line in text.split("\n")])
@@ -163,7 +169,7 @@ def _fold_non_ascii(text: str, lowered: str) -> str:
     folding it again changes nothing. Otherwise the whole text is translated.
     """
     replacements = []
-    for char in _characters_without(text, _ASCII_BYTES):
+    for char in _non_ascii_characters(text):
         lowered_char = _lowered_char_to_fold(char)
         if lowered_char is None:
             return text.translate(_FOLD_TABLE)
@@ -173,6 +179,20 @@ def _fold_non_ascii(text: str, lowered: str) -> str:
     for lowered_char, folded_char in replacements:
         lowered = lowered.replace(lowered_char, folded_char)
     return lowered
+
+
+# The last text that clean_text returned unchanged by its last steps, with the set of its
+# characters outside ASCII, which fold_text needs as well. Replacing one tuple is safe across
+# threads, as for _last_fold.
+_last_cleaned: tuple[str, set[str]] = ("", set())
+
+
+def _non_ascii_characters(text: str) -> set[str]:
+    """Return the distinct characters of `text` outside ASCII, kept from clean_text for the text it returned last."""
+    last_text, characters = _last_cleaned
+    if text is last_text:
+        return characters
+    return _characters_without(text, _ASCII_BYTES)
 
 
 @cache

@@ -9,10 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chorus_tui.sources.text import (
+    _ASCII_BYTES,
     _DROPPED_CATEGORIES,
     _KEPT_CONTROLS,
+    _characters_without,
     _drop_unprintable,
     _fold_char,
+    _non_ascii_characters,
     _unusual_characters,
     clean_text,
     fold_text,
@@ -89,3 +92,12 @@ def test_split_lines_kept_for_same_text():
     assert [len(line) for line in lines] == [len(line) for line in folded_lines]
     assert split_lines(text)[0] is lines
     assert split_lines(text + "\n")[0] == lines + [""]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(TRICKY_CHARACTERS | st.sampled_from(["é", "Œ", "x\x00", "ﬁ", "  "]), max_size=14).map("".join))
+def test_cleaned_text_characters_kept_for_fold(text):
+    cleaned = clean_text(text)
+
+    assert _non_ascii_characters(cleaned) == _characters_without(cleaned, _ASCII_BYTES)
+    assert fold_text(cleaned) == "".join(_fold_char(char) for char in cleaned)
