@@ -162,3 +162,7 @@ def test_whole_file_read_matches_read_bytes(tmp_path, size):
     path.write_bytes(random.Random(size).randbytes(size))
 
     assert pdf._read_whole_file(path) == path.read_bytes()
+
+
+def test_text_buffer_lengths_rounded_up():
+    assert [pdf._rounded_up(length) for length in (1, 4096, 4097, 9000)] == [4096, 4096, 8192, 12288]
