@@ -38,11 +38,11 @@ def test_header_siret_kept_when_supplier_known():
     detection = detect(HEADER_AND_FOOTER, supplier_sirets={SUPPLIER}, customer_name=CUSTOMER)
 
     assert detection.recipient_siret == VALMORIN
-    kept = candidate(detection, VALMORIN)
-    assert kept.reason.key == "detect.reason_label_near_customer"
-    assert kept.reason.params == {"label": "SIRET", "near": "Client"}
-    assert str(kept.reason) == "Mention « SIRET » près de « Client »"
-    assert candidate(detection, RECTORAT).score < kept.score
+    valmorin_candidate = candidate(detection, VALMORIN)
+    assert valmorin_candidate.reason.key == "detect.reason_label_near_customer"
+    assert valmorin_candidate.reason.params == {"label": "SIRET", "near": "Client"}
+    assert str(valmorin_candidate.reason) == "Mention « SIRET » près de « Client »"
+    assert candidate(detection, RECTORAT).score < valmorin_candidate.score
 
 
 def test_header_siret_set_aside_when_supplier_unknown():
@@ -77,9 +77,9 @@ def test_unlabelled_siret_in_customer_block_reason():
     text = f"Facturé à :\nCommune de Valmorin\n{VALMORIN}"
     detection = detect(text)
 
-    kept = candidate(detection, VALMORIN)
-    assert kept.reason.key == "detect.reason_unlabelled_near_customer"
-    assert kept.reason.params["near"] == "Facturé à"
+    valmorin_candidate = candidate(detection, VALMORIN)
+    assert valmorin_candidate.reason.key == "detect.reason_unlabelled_near_customer"
+    assert valmorin_candidate.reason.params["near"] == "Facturé à"
 
 
 def test_label_in_reason_is_trimmed():
