@@ -77,7 +77,7 @@ def _service_to_replace(key: str, services: Sequence, today: date | None, **para
     """Block the chosen service with `key`, offering the services the supplier may pick instead.
 
     When the recipient has none to offer (only inactive or closed services, or only
-    FACTURES_PUBLIQUES), the message tells the user to clear the code instead of listing nothing.
+    FACTURES_PUBLIQUES), the message prompts the user to clear the code instead of listing nothing.
     """
     offerable = offerable_services(services, today)
     if not offerable:

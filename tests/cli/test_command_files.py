@@ -258,10 +258,10 @@ def test_detect_help_names_folders(capsys):
 def test_unlistable_folder_exits_one(capsys, monkeypatch, empty_folder, command):
     from chorus_tui.sources import FolderSource
 
-    def refuse(_source):
+    def deny_listing(_source):
         raise PermissionError(13, "Permission denied", str(empty_folder))
 
-    monkeypatch.setattr(FolderSource, "pdf_paths", refuse)
+    monkeypatch.setattr(FolderSource, "pdf_paths", deny_listing)
     status, out, _err = run(capsys, command, "--lang", "fr", "--json", str(empty_folder))
     (record,) = json_records(out)
     assert status == 1

@@ -445,7 +445,7 @@ LYCEE = "19799229069576"  # requires nothing; its only service is FACTURES_PUBLI
 
 
 @pytest.mark.parametrize("code", ["DAF", "FACTURES_PUBLIQUES"])
-async def test_recipient_without_offerable_service_asks_to_clear_the_code(directory, code):
+async def test_no_offerable_service_clears_code(directory, code):
     results = of_field(await run(directory, form(LYCEE, service_code=code)), "service_code")
     assert rendered(results) == [
         f"Le destinataire Lycée polyvalent des Quatre-Vents n'a aucun service actif dans Chorus Pro : "
@@ -455,7 +455,7 @@ async def test_recipient_without_offerable_service_asks_to_clear_the_code(direct
     assert not results[0].options
 
 
-async def test_either_rule_without_offerable_service_asks_for_the_engagement(directory, monkeypatch):
+async def test_either_rule_no_service_requires_engagement(directory, monkeypatch):
     lycee_id = STRUCTURES_BY_SIRET[LYCEE].id_structure_cpp
     only_public_invoices = await directory.services(lycee_id)
     real_services = directory.services
