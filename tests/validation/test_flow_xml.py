@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import etree
 
 from chorus_tui.domain import CheckLevel, DepositRoute, InvoiceKind
@@ -57,21 +58,20 @@ def test_invoice_without_payment_means_warns(tmp_path):
     assert results[0].field == "payment_mode"
 
 
-def test_empty_type_code_is_blocking(tmp_path):
+@pytest.mark.parametrize(
+    ("code", "key", "level"),
+    [
+        ("", "checks.flow_payment_means_missing", CheckLevel.BLOCKING),
+        ("58", "checks.flow_payment_means_doubtful", CheckLevel.WARNING),
+    ],
+)
+def test_payment_type_code_checked(tmp_path, code, key, level):
     invoice = facturx_invoice(tmp_path)
-    edit_xml(invoice, lambda root: set_payment_code(root, ""))
+    edit_xml(invoice, lambda root: set_payment_code(root, code))
     results = check_flow_xml(invoice)
-    assert keys(results) == ["checks.flow_payment_means_missing"]
-    assert results[0].level is CheckLevel.BLOCKING
+    assert keys(results) == [key]
+    assert results[0].level is level
     assert results[0].field == "payment_mode"
-
-
-def test_code_58_warns(tmp_path):
-    invoice = facturx_invoice(tmp_path)
-    edit_xml(invoice, lambda root: set_payment_code(root, "58"))
-    results = check_flow_xml(invoice)
-    assert keys(results) == ["checks.flow_payment_means_doubtful"]
-    assert results[0].level is CheckLevel.WARNING
 
 
 def test_transfer_without_iban_warns(tmp_path):
