@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chorus_tui import i18n
 from chorus_tui.cli import main
-
-
-@pytest.fixture(autouse=True)
-def restore_language():
-    previous = i18n.current_language()
-    yield
-    i18n.set_language(previous)
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:

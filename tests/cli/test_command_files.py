@@ -9,18 +9,10 @@ from pathlib import Path
 import pytest
 
 from chorus_tui.cli import main
-from chorus_tui.i18n import set_language
 from chorus_tui.sources import demo_invoice_folder
 
 # Later than every demo invoice's date, so that none is dated in the future.
 TODAY = "2026-12-31"
-
-
-@pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
-    yield
-    set_language("fr")
 
 
 def demo_file(prefix: str) -> Path:

@@ -12,16 +12,8 @@ from chorus_tui import paths
 from chorus_tui.cli import build_parser, main
 from chorus_tui.clock import ManualClock
 from chorus_tui.commands import run_tui
-from chorus_tui.i18n import set_language
 from chorus_tui.sources import demo_invoice_folder
 from tests.ui.conftest import START, settle
-
-
-@pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
-    yield
-    set_language("fr")
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from chorus_tui.chorus.settings import DEFAULT_URLS, Environment
 from chorus_tui.clock import ManualClock
 from chorus_tui.config import AppConfig, ProfileConfig, load_config, save_config
 from chorus_tui.connection import Step
-from chorus_tui.i18n import set_language
 from chorus_tui.profiles import resolve_profile
 from chorus_tui.secrets import SecretStore
 from chorus_tui.sources import demo_invoice_folder
@@ -19,13 +18,6 @@ from .test_connection_screen import ScreenHost, _fill, _screen, _test_connection
 
 SIMULATOR_TOKEN_URL = "http://127.0.0.1:8791/api/oauth/token"
 SIMULATOR_API_URL = "http://127.0.0.1:8791"
-
-
-@pytest.fixture(autouse=True)
-def french():
-    set_language("fr")
-    yield
-    set_language("fr")
 
 
 def _note(screen, selector: str) -> str:
