@@ -43,9 +43,9 @@ def _digits_of(value: str, length: int) -> str | None:
     digits = value.replace(" ", "")
     if not (digits.isascii() and digits.isdigit()):
         digits = _SEPARATORS.sub("", value)
-    if len(digits) == length and digits.isascii() and digits.isdigit():
-        return digits
-    return None
+        if not (digits.isascii() and digits.isdigit()):
+            return None
+    return digits if len(digits) == length else None
 
 
 @lru_cache(maxsize=4096)
