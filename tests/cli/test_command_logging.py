@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from chorus_tui import i18n, paths
+from chorus_tui import paths
 from chorus_tui.cli import _CommandLogHandler, configure_command_logging, main
 
 RETRY_NOTICE = "Chorus Pro %s: giving up after %d attempts"
@@ -17,7 +17,6 @@ def restore_logging():
     root = logging.getLogger()
     handlers = list(root.handlers)
     level = root.level
-    language = i18n.current_language()
     # An earlier test may have left logging.disable() on; these tests need warnings to flow.
     disabled = logging.root.manager.disable
     logging.disable(logging.NOTSET)
@@ -28,7 +27,6 @@ def restore_logging():
             root.removeHandler(handler)
             handler.close()
     root.setLevel(level)
-    i18n.set_language(language)
 
 
 def test_warning_goes_to_log_file(capsys):
