@@ -32,7 +32,7 @@ def suggest_billing_frame(invoice: SourceInvoice) -> tuple[str, Message]:
 
     An invoice that states its supplier is a subcontractor paid directly gets A9, validated by
     the main contractor. Otherwise a mandataire found on the invoice means a group of
-    contractors, so A12 (co-contractor) is proposed, and the reason tells the user to pick A9
+    contractors, so A12 (co-contractor) is proposed, and the reason prompts the user to pick A9
     if they are a subcontractor after all.
     """
     detection = invoice.detection
