@@ -122,7 +122,7 @@ async def export(out: Path) -> list[Path]:
         await pilot.press("tab", "enter", "home", "enter", "ctrl+s")
         await settle(pilot)
         save("deposit-form")
-        # The service was emptied, so Escape asks before discarding that edit; Enter discards it.
+        # The service was emptied, so Escape prompts before discarding that edit. Enter discards it.
         await pilot.press("escape", "enter")
         await settle(pilot)
 

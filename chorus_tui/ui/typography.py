@@ -19,9 +19,9 @@ NARROW_NO_BREAK_SPACE = "\u202f"
 _SPACE_AFTER_OPENING = re.compile(r"« ")
 _SPACE_BEFORE_MARK = re.compile(r" ([»:;?!])")
 
-# Words that may contain no-break spaces, with the breakable spaces around them: the chunk
-# pattern of textual._wrap (breakable spaces after the word) and the word pattern of rich._wrap
-# (breakable spaces on both sides), which Textual's Content uses to wrap a Static.
+# Words that may contain no-break spaces, with the breakable spaces around them. Textual's Content
+# wraps a Static with the chunk pattern of textual._wrap (breakable spaces after the word) and
+# the word pattern of rich._wrap (breakable spaces on both sides), and keep_no_break_spaces replaces both.
 _BREAKABLE = r"[^\S\u00a0\u202f]"
 _WORD = r"(?:\S|[\u00a0\u202f])+"
 _TEXTUAL_CHUNK = re.compile(f"{_WORD}{_BREAKABLE}*|{_BREAKABLE}+")

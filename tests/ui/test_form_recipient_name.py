@@ -44,7 +44,7 @@ async def test_other_recipient_warned_and_listed(rig):
         form = await open_form(pilot, RECTORATE_INVOICE)
         assert not form.query_one("#error-recipient_siret", Static).display
 
-        # Pick the high school: a warning, not a block, says it is not the printed customer.
+        # Picking the high school shows a warning, not a block, because it is not the printed customer.
         await pilot.press("tab", "down", "enter")
         await settle(pilot)
         error = form.query_one("#error-recipient_siret", Static)

@@ -104,7 +104,7 @@ async def test_typed_siret_marks_its_candidate(rig):
         form = await open_form(pilot, CANDIDATES_INVOICE)
         chooser = form.query_one("#recipient-candidates", SiretCandidateList)
 
-        # A SIRET typed by hand that is none of the candidates: no line is marked.
+        # A SIRET typed by hand that is not one of the candidates marks no line.
         await pilot.press("end", *["backspace"] * 14, *"21170753455688")
         await settle(pilot)
         assert form.query_one("#recipient_siret", Input).value == "21170753455688"

@@ -1,12 +1,13 @@
 """The deposit form: what will be sent to Chorus Pro, checked field by field before anything leaves.
 
-The form opens prefilled from the invoice file (`form_from_invoice`), looks
-the recipient up in the Chorus Pro directory in a worker, again whenever the
-SIRET field changes. When detection found several eligible recipient SIRETs,
-a list under that field offers them best first; picking one looks it up and
-runs the checks again. On submit the form runs every pre-deposit check
-(`check_deposit`). Each result is shown under its field: blocking ones in
-the error colour, warnings in the warning colour.
+The form opens prefilled from the invoice file (`form_from_invoice`) and
+looks the recipient up in the Chorus Pro directory in a worker. It looks the
+recipient up again whenever the SIRET field changes. When detection found
+several eligible recipient SIRETs, a list under that field offers them best
+first, and picking one looks it up and runs the checks again. On submit the
+form runs every pre-deposit check (`check_deposit`). Each result is shown
+under its field, blocking ones in the error colour and warnings in the
+warning colour.
 While one of them is blocking, the form stays open and nothing is sent.
 Otherwise a confirmation lists what will be sent and the warnings, and only
 then does the form dismiss with a `DepositFormResult`; the application runs
@@ -501,7 +502,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         del self._blocking_by_field[field]
         status = self.query_one("#form-status", Static)
         if not status.has_class("error"):
-            return  # the status line says something else, which this change does not make stale
+            return  # the status line shows another message, which this change does not make stale
         remaining = sum(self._blocking_by_field.values())
         self._set_status(t("ui.form_blocked", count=remaining) if remaining else "", error=bool(remaining))
 
@@ -595,7 +596,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             if check_siret(siret, party=Party.RECIPIENT, field="recipient_siret").level is CheckLevel.PASS:
                 self._lookup_recipient(siret)
             else:
-                # No structure can have this SIRET: say why instead of looking it up.
+                # No structure can have this SIRET, so show why instead of looking it up.
                 note.update(t("deposit_form.check_digit_wrong"))
 
     def _clear_recipient(self) -> None:

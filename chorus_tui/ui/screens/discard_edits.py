@@ -1,6 +1,6 @@
-"""The question asked before the deposit form closes on edits that would be lost.
+"""The confirmation shown before the deposit form closes on edits that would be lost.
 
-The deposit form keeps nothing once closed, so Escape after a change asks
+The deposit form keeps nothing once closed, so Escape after a change prompts
 first. The dialog dismisses with True to close the form, False to go back to it.
 """
 
@@ -17,10 +17,10 @@ from chorus_tui.i18n import t
 
 
 class DiscardEditsScreen(ModalScreen[bool]):
-    """Ask « Abandonner les modifications ? »; Enter discards the edits, Escape goes back to the form."""
+    """Prompt « Abandonner les modifications ? ». Enter discards the edits, Escape goes back to the form."""
 
-    # Enter is a priority binding so that the footer shows it whichever button has the focus;
-    # check_action hands it back to the « Continuer la saisie » button when that one has the focus.
+    # Enter is a priority binding so that the footer shows it whichever button has the focus.
+    # When the « Continuer la saisie » button has the focus, check_action passes Enter to that button.
     BINDINGS = [
         Binding("enter", "discard", t("deposit_form.discard"), key_display=t("ui.keyname_enter"), priority=True,
                 id="discard_edits", tooltip=t("deposit_form.discard_tip")),

@@ -76,7 +76,7 @@ class SiretCandidateList(OptionList):
         self._rebuild()
 
     def mark_chosen(self, siret: str | None) -> None:
-        """Mark the line of `siret` as the recipient; no line is marked when `siret` is none of the candidates."""
+        """Mark the line of `siret` as the recipient, or no line when `siret` is not one of the candidates."""
         if siret != self.chosen:
             self.chosen = siret
             self._rebuild()
