@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
+from textual.widgets import Static
 
 from chorus_tui.chorus.client import ChorusClient
 from chorus_tui.chorus.settings import ConnectionSettings, Credentials, Environment
@@ -50,6 +51,11 @@ def make_rig(database: Path, source: FolderSource | None = None) -> DemoRig:
 @pytest.fixture
 def rig(tmp_path) -> DemoRig:
     return make_rig(tmp_path / "invoices.sqlite3")
+
+
+def rendered(widget: Static) -> str:
+    """Return the text a Static widget currently shows."""
+    return str(widget.render())
 
 
 async def settle(pilot) -> None:

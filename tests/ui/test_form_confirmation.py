@@ -9,7 +9,7 @@ from textual.widgets import Input, Static
 
 from chorus_tui.ui.formatting import format_amount_input, format_invoice_total, parse_amount
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
-from tests.ui.conftest import select_invoice, settle
+from tests.ui.conftest import rendered, select_invoice, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 WARNING_INVOICE = "FAC-2026-0009"  # its validator SIRET is not in the directory: a warning, not blocking
@@ -20,10 +20,6 @@ AMOUNT_INVOICE = "FAC-2026-0014"  # 1 080,00 € TTC
 
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 async def test_warning_shown_inline_and_confirmed(rig):

@@ -11,17 +11,13 @@ from textual.widgets._footer import FooterKey
 from chorus_tui.i18n import t
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
 from chorus_tui.ui.screens.deposit_form import DepositFormScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 RECTORATE_INVOICE = "FAC-2026-0014"  # no warning; lists the rectorate and the high school as candidates
 SERVICE_REQUIRED_INVOICE = "FAC-2026-0001"  # Commune de Beaurivage-sur-Orne requires a service code
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 def visible_text(widget: Static) -> str:

@@ -6,17 +6,13 @@ import pytest
 from textual.widgets import Input, Static
 
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 MANDATAIRE_INVOICE = "FAC-2026-0009"  # Constructions Armor SAS, SIRET 53241877900015, unknown to the directory
 PLAIN_INVOICE = "FAC-2026-0003"
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 async def test_form_says_why_cadre_a12(rig):

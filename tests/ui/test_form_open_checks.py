@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input, Static
 
-from tests.ui.conftest import settle
+from tests.ui.conftest import rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 WRONG_CHECK_DIGIT_INVOICE = "FAC-2026-0006"  # recipient SIRET 19973091200012 fails the check digit
@@ -13,10 +13,6 @@ SUPPLIER_SIRET_ONLY_INVOICE = "FAC-2026-0007"  # only the supplier's own SIRET i
 CLEAN_INVOICE = "FAC-2026-0003"
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 async def test_wrong_check_digit_shown_on_open(rig):

@@ -11,17 +11,13 @@ from chorus_tui.domain import DepositRoute
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
 from chorus_tui.ui.screens.deposit_form import names_match
 from chorus_tui.ui.widgets.invoice_table import InvoiceTable
-from tests.ui.conftest import settle
+from tests.ui.conftest import rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 RECTORATE_INVOICE = "FAC-2026-0014"  # printed customer: the rectorate; second candidate: a high school
 HIGH_SCHOOL = "19799229069576"
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 @pytest.mark.parametrize(("printed", "directory", "expected"), [

@@ -7,17 +7,13 @@ from textual.widgets import Input, Select, Static
 
 from chorus_tui.domain import DepositRoute
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
-from tests.ui.conftest import settle
+from tests.ui.conftest import rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 FACTURX_INVOICE = "FAC-2026-0005"  # its XML names the service ROUTES; the recipient also has SDIS_LIAISON
 PDF_INVOICE = "FAC-2026-0014"
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 async def choose_route(pilot, form, route: DepositRoute) -> None:

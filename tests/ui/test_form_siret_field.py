@@ -7,16 +7,12 @@ from textual.geometry import Region
 from textual.widgets import Input, Static
 
 from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList
-from tests.ui.conftest import settle
+from tests.ui.conftest import rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 RECTORATE_INVOICE = "FAC-2026-0014"  # candidates 18594069900019 (rectorate) and 19799229069576 (high school)
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 def visible_text(widget: Static) -> str:

@@ -13,7 +13,7 @@ from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
 from chorus_tui.sources.folder import FolderSource
 from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList, candidate_reason
 from tests.detection.builders import write_pdf
-from tests.ui.conftest import make_rig, settle
+from tests.ui.conftest import make_rig, rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 # The rectorate pays; the high school where the work took place prints its SIRET without a label.
@@ -24,10 +24,6 @@ HIGH_SCHOOL = "19799229069576"
 ONE_CANDIDATE_INVOICE = "FAC-2026-0009"
 
 pytestmark = pytest.mark.usefixtures("french")
-
-
-def rendered(widget: Static) -> str:
-    return str(widget.render())
 
 
 def candidate_lines(chooser: SiretCandidateList) -> list[str]:
