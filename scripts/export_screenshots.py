@@ -126,7 +126,7 @@ async def export(out: Path) -> list[Path]:
         await pilot.press("escape", "enter")
         await settle(pilot)
 
-        # The Côte-d'Ambre invoice passes every check: Ctrl+S asks before sending it.
+        # The Côte-d'Ambre invoice passes every check: Ctrl+S prompts for confirmation before sending it.
         await pilot.press("slash", *"FAC-2026-0010", "enter")
         await settle(pilot)
         await pilot.press("d")

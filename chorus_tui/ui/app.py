@@ -454,7 +454,7 @@ class ChorusApp(App[None]):
         self._poll()
 
     def pause_polling(self, error: ChorusError) -> None:
-        """Stop polling while Chorus Pro refuses the credentials, and say so in the banner."""
+        """Stop polling while Chorus Pro rejects the credentials, and show that in the banner."""
         if self._poll_timer is not None:
             self._poll_timer.stop()
             self._poll_timer = None

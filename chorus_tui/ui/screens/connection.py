@@ -347,7 +347,7 @@ class ConnectionScreen(Screen[ConnectionSetup | None]):
         return None
 
     def _describe_folder(self) -> None:
-        """Show under the folder field how many PDF files it holds, or why it cannot be used."""
+        """Show under the folder field how many PDF files it contains, or why it cannot be used."""
         from chorus_tui.sources.folder import FolderSource
 
         folder = self._folder_path()
