@@ -169,7 +169,7 @@ def _fold_non_ascii(text: str, lowered: str) -> str:
     folding it again changes nothing. Otherwise the whole text is translated.
     """
     replacements = []
-    for char in _non_ascii_characters(text):
+    for char in non_ascii_characters(text):
         lowered_char = _lowered_char_to_fold(char)
         if lowered_char is None:
             return text.translate(_FOLD_TABLE)
@@ -187,7 +187,7 @@ def _fold_non_ascii(text: str, lowered: str) -> str:
 _last_cleaned: tuple[str, set[str]] = ("", set())
 
 
-def _non_ascii_characters(text: str) -> set[str]:
+def non_ascii_characters(text: str) -> set[str]:
     """Return the distinct characters of `text` outside ASCII, kept from clean_text for the text it returned last."""
     last_text, characters = _last_cleaned
     if text is last_text:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chorus_tui.detection.freetext import (
+    _LABEL_KEYWORD_LIST,
     _LABEL_KEYWORDS,
     _LABELS,
     LABEL_FIRST_CHARACTERS,
@@ -65,6 +68,17 @@ def test_header_rows_match_every_line(text):
     folded = fold_text(text)
 
     assert _header_rows(folded, keyword_starts(folded)) == reference_header_rows(folded)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(TEXTS)
+def test_grouped_keywords_match_plain_alternation(text):
+    folded = fold_text(text)
+    plain = re.compile("|".join(_LABEL_KEYWORD_LIST))
+
+    assert [match.span() for match in _LABEL_KEYWORDS.finditer(folded)] == [
+        match.span() for match in plain.finditer(folded)
+    ]
 
 
 def test_label_crossing_lines_found():

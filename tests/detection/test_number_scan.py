@@ -13,11 +13,13 @@ from chorus_tui.detection.freetext import (
     _CUSTOMER_WORDS,
     _FRENCH_VAT,
     _LEGAL_WORDS,
+    _NUMBER_START,
     _SIREN_PATTERN,
     SIRET_PATTERN,
     _scan_of,
     find_customer_vat_number,
     find_legal_sirens,
+    find_number_starts,
 )
 from chorus_tui.detection.siret import normalise_siren, normalise_siret
 from chorus_tui.sources.text import fold_text
@@ -38,6 +40,29 @@ def test_siret_pattern_matches_plain(text):
     found = [match.span(1) for match in SIRET_PATTERN.finditer(text)]
 
     assert found == [match.span(1) for match in PLAIN_SIRET_PATTERN.finditer(text)]
+
+
+# Digits and whitespace outside ASCII (Arabic-Indic three, non-breaking and ideographic
+# spaces, line separator) take the regex path; "€", "é" and a lone surrogate do not.
+NUMBER_TEXTS = st.lists(
+    st.sampled_from(
+        list("0123456789 .-,/x\n\t\x1c") + ["٣", "\u00a0", "\u3000", "\u2028", "€", "é", "\ud83d", "123456789"]
+    ),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(NUMBER_TEXTS)
+def test_number_starts_match_regex(text):
+    assert find_number_starts(text) == [match.start() for match in _NUMBER_START.finditer(text)]
+
+
+def test_number_starts_in_runs():
+    text = "Tél. 01 23 45 67 89 - SIRET 815881396 69879 – 12,00 € – 2026-12-04 1.2.3.4.5"
+
+    # "67 89 - S…", "69879 – " and "12,00" lack 8 more characters of the class; "2.3.4.5" ends the text.
+    assert find_number_starts(text) == [5, 8, 11, 28, 56, 61, 64, 67]
 
 
 def test_siret_pattern_forms():

@@ -15,7 +15,7 @@ from chorus_tui.sources.text import (
     _characters_without,
     _drop_unprintable,
     _fold_char,
-    _non_ascii_characters,
+    non_ascii_characters,
     _unusual_characters,
     clean_text,
     fold_text,
@@ -99,5 +99,5 @@ def test_split_lines_kept_for_same_text():
 def test_cleaned_text_characters_kept_for_fold(text):
     cleaned = clean_text(text)
 
-    assert _non_ascii_characters(cleaned) == _characters_without(cleaned, _ASCII_BYTES)
+    assert non_ascii_characters(cleaned) == _characters_without(cleaned, _ASCII_BYTES)
     assert fold_text(cleaned) == "".join(_fold_char(char) for char in cleaned)
