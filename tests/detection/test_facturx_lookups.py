@@ -90,3 +90,19 @@ def test_parser_per_thread():
     thread.join()
 
     assert parsers[0] is not _thread_parser()
+
+
+def test_blank_text_removal_keeps_values():
+    """The parser drops whitespace-only text, which must not change a value, even beside a comment."""
+    xml = build_cii_xml(sample_cii(), "en16931")
+    root = etree.fromstring(xml)
+    for leaf in [element for element in root.iter() if len(element) == 0 and element.text]:
+        value = leaf.text
+        leaf.text = "\n    "
+        comment = etree.Comment(" value below ")
+        comment.tail = f"\n    {value}  "
+        leaf.append(comment)
+    spaced = etree.tostring(root, pretty_print=True)
+
+    assert b"<!-- value below -->" in spaced
+    assert parse_facturx_xml(spaced) == parse_facturx_xml(xml)
