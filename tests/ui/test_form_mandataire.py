@@ -62,3 +62,18 @@ async def test_plain_invoice_summary_omits_cadre(rig):
         details = rendered(confirmation.query_one("#confirm-details", Static))
         assert "Cadre de facturation" not in details
         assert "Mandataire" not in details
+
+
+async def test_spaced_mandataire_siret_read_without_spaces(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, MANDATAIRE_INVOICE)
+        form.query_one("#validator_siret", Input).focus()
+        await pilot.press("ctrl+u", *"532 418 779 00015")
+        await settle(pilot)
+        assert rendered(form.query_one("#note-validator_siret", Static)) == \
+            "mandataire détecté\u00a0: Constructions Armor SAS"
+
+        # soumettre receives codeStructureValideur as read here, so it must have no spaces.
+        sent, _ = form.read_form()
+        assert sent.validator_siret == "53241877900015"

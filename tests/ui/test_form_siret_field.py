@@ -6,6 +6,7 @@ import pytest
 from textual.geometry import Region
 from textual.widgets import Input, Static
 
+from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
 from chorus_tui.ui.widgets.siret_candidates import SiretCandidateList
 from tests.ui.conftest import rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
@@ -98,3 +99,22 @@ def test_french_spacing_marks():
     assert french_spacing("de « 123 » : fin ; oui ? non !") == \
         "de «\u00a0123\u00a0»\u00a0: fin\u00a0; oui\u00a0? non\u00a0!"
     assert french_spacing("no:change") == "no:change"
+
+
+async def test_spaced_siret_deposited_without_spaces(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        # The high school offers no service, so the rectorate's DAF is emptied too.
+        await pilot.press("ctrl+u", *"197 992 290 69576")
+        await settle(pilot)
+        form.query_one("#service_code", Input).focus()
+        await pilot.press("ctrl+u", "ctrl+s")
+        await settle(pilot)
+
+        confirmation = rig.app.screen
+        assert isinstance(confirmation, ConfirmDepositScreen)
+        assert confirmation.summary.recipient_siret == "19799229069576"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert [invoice.recipient_siret for invoice in rig.simulator.invoices()] == ["19799229069576"]

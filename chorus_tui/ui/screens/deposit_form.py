@@ -726,7 +726,12 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         return None if value == Select.NULL else value
 
     def read_form(self) -> tuple[DepositForm, list[CheckResult]]:
-        """Build the DepositForm from the fields; amounts that cannot be read come back as blocking results."""
+        """Build the DepositForm from the fields; amounts that cannot be read come back as blocking results.
+
+        SIRETs are sent as the checks read them, without the spaces, dots or dashes a user may type.
+        """
+        from chorus_tui.validation.identifiers import normalise_siret
+
         assert self.form is not None
         problems: list[CheckResult] = []
         amounts = dataclasses.replace(self.form.amounts)
@@ -740,13 +745,14 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
                 continue
             setattr(amounts, name, value)
         service = self._service_choice() if self._services_known else self._text("service_code")
+        validator = self._text("validator_siret")
         form = dataclasses.replace(
             self.form,
-            recipient_siret=self._text("recipient_siret") or "",
+            recipient_siret=normalise_siret(self._text("recipient_siret") or ""),
             service_code=service,
             engagement_number=self._text("engagement_number"),
             contract_number=self._text("contract_number"),
-            validator_siret=self._text("validator_siret"),
+            validator_siret=normalise_siret(validator) if validator else None,
             comment=self._text("comment"),
             vat_exemption_reason=self._text("vat_exemption_reason"),
             billing_frame=self._choice("billing_frame") or self.form.billing_frame,
