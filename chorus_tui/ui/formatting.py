@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import TYPE_CHECKING
@@ -20,6 +21,11 @@ _NBSP = "\u00a0"
 _NARROW_NBSP = "\u202f"
 _PARIS = ZoneInfo("Europe/Paris")
 _CURRENCY_SYMBOLS = {"EUR": "€"}
+# An amount in plain decimal notation once separators are removed. Decimal would also read
+# "inf", "NaN" or "1e40", which the checks cannot compare or round to the cent.
+# At most 15 digits before the point keep sums and cent rounding exact within Decimal's
+# default precision of 28 digits.
+_PLAIN_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]+)?")
 
 
 def format_money(amount: Decimal | None, currency: str = "EUR", lang: str | None = None) -> str:
@@ -103,7 +109,7 @@ def format_amount_input(amount: Decimal | None, lang: str | None = None) -> str:
 def parse_amount(text: str) -> Decimal | None:
     """Read an amount typed as "1 234,56", "1234.56" or "1234,56 €"; None when empty.
 
-    Raises ValueError naming the text when it is not a number.
+    Raises ValueError naming the text when it is not a plain decimal number of at most 15 integer digits.
     """
     cleaned = text.replace("€", "").replace(_NBSP, "").replace("\u202f", "").replace(" ", "").strip()
     if not cleaned:
@@ -116,7 +122,6 @@ def parse_amount(text: str) -> Decimal | None:
             cleaned = cleaned.replace(",", "")
     else:
         cleaned = cleaned.replace(",", ".")
-    try:
-        return Decimal(cleaned)
-    except ArithmeticError as error:
-        raise ValueError(f"not an amount: {text!r}") from error
+    if _PLAIN_AMOUNT.fullmatch(cleaned) is None:
+        raise ValueError(f"not an amount: {text!r}")
+    return Decimal(cleaned)
