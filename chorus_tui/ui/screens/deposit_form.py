@@ -198,6 +198,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         # The last value the form itself put in each Input, by widget id.
         self._values_set: dict[str, str] = {}
         self._services_known = False
+        # Whether the bank account list has arrived. Until then the form reads the profile's account.
+        self._bank_accounts_loaded = False
         self.recipient_name: str | None = None  # from the Chorus Pro directory, once looked up
         # The SIRET that the recipient's name, required marks and service list describe.
         self._recipient_shown: str | None = None
@@ -302,7 +304,9 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
 
     # -- loading ----------------------------------------------------------------------------------
 
-    @work(thread=True, name="form-load-invoice", group="deposit-form", exit_on_error=False)
+    # The loading workers have their own group because the exclusive check worker cancels every
+    # worker of group "deposit-form", which would leave the form half filled.
+    @work(thread=True, name="form-load-invoice", group="deposit-form-load", exit_on_error=False)
     def _load_invoice(self) -> None:
         """Read the invoice file again (PDF parsing blocks) and fill the form on the event loop."""
         context = self.chorus_app.context
@@ -692,7 +696,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         select.display = True
         typed.display = False
 
-    @work(name="form-bank-accounts", group="deposit-form", exit_on_error=False)
+    @work(name="form-bank-accounts", group="deposit-form-load", exit_on_error=False)
     async def _load_bank_accounts(self) -> None:
         """Offer the supplier's valid bank accounts, the current one preselected."""
         context = self.chorus_app.context
@@ -712,8 +716,11 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         select.set_options(accounts)
         if self.form is not None and self.form.bank_account_id is not None:
             self._set_select("bank_account_id", self.form.bank_account_id)
-        # The bank account is part of the checks, so they wait for this list.
-        self._show_offline_results()
+        self._bank_accounts_loaded = True
+        # The bank account is part of the checks, so they wait for this list. A Ctrl+S check that
+        # ran or runs meanwhile shows the directory's results, which these must not replace.
+        if not self.checking and not self.results:
+            self._show_offline_results()
 
     # -- reading the form -------------------------------------------------------------------------
 
@@ -746,6 +753,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             setattr(amounts, name, value)
         service = self._service_choice() if self._services_known else self._text("service_code")
         validator = self._text("validator_siret")
+        bank_account = self._choice("bank_account_id") if self._bank_accounts_loaded else self.form.bank_account_id
         form = dataclasses.replace(
             self.form,
             recipient_siret=normalise_siret(self._text("recipient_siret") or ""),
@@ -758,7 +766,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             billing_frame=self._choice("billing_frame") or self.form.billing_frame,
             vat_type=self._choice("vat_type") or self.form.vat_type,
             payment_mode=self._choice("payment_mode"),
-            bank_account_id=self._choice("bank_account_id"),
+            bank_account_id=bank_account,
             recipient_structure_id=self._structure_choice(),
             amounts=amounts,
             recipient_name=self.recipient_name,
