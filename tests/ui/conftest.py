@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import httpx
 import pytest
 from pydantic import SecretStr
 from textual.widgets import Static
@@ -35,12 +37,38 @@ class DemoRig:
     store: Store
 
 
-def make_rig(database: Path, source: FolderSource | None = None) -> DemoRig:
-    """Build the application over the SQLite file `database` (created when absent)."""
+class HeldRequests(httpx.AsyncBaseTransport):
+    """The simulator's transport, holding requests whose path contains `path` until `released` is set.
+
+    Requests are held only while `hold` is True, so that a test decides which of them wait.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.hold = False
+        self.released = asyncio.Event()
+        self.inner: httpx.AsyncBaseTransport | None = None
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        assert self.inner is not None, "make_rig sets the simulator's transport"
+        if self.hold and self.path in request.url.path:
+            await self.released.wait()
+        return await self.inner.handle_async_request(request)
+
+
+def make_rig(database: Path, source: FolderSource | None = None, *, held: HeldRequests | None = None) -> DemoRig:
+    """Build the application over the SQLite file `database` (created when absent).
+
+    With `held`, the client reaches the simulator through it, so that a test can hold some requests.
+    """
     clock = ManualClock(START)
     simulator = Simulator(clock, seed=0)
+    transport: httpx.AsyncBaseTransport = simulator.transport()
+    if held is not None:
+        held.inner = transport
+        transport = held
     client = ChorusClient(ConnectionSettings.for_environment(Environment.DEMO), demo_credentials(),
-                          transport=simulator.transport(), clock=clock)
+                          transport=transport, clock=clock)
     store = Store(database, clock=clock)
     # A long poll interval: the tests poll with the `p` key, so that nothing depends on real time.
     app = build_app(store=store, source=source or FolderSource(demo_invoice_folder()), clock=clock,

@@ -1,74 +1,96 @@
-"""Ctrl+S pressed while the deposit form is still loading the supplier's bank accounts."""
+"""The deposit form while Chorus Pro is slow: keys pressed before a lookup or a check has finished."""
 
 from __future__ import annotations
 
-import asyncio
-
-import httpx
 import pytest
-from textual.widgets import Select
+from textual.widgets import Input, Select, Static
 
-from chorus_tui.chorus.client import ChorusClient
-from chorus_tui.chorus.settings import ConnectionSettings, Environment
-from chorus_tui.clock import ManualClock
-from chorus_tui.factory import build_app, demo_credentials
 from chorus_tui.sandbox.directory import DEMO_SUPPLIER
-from chorus_tui.sandbox.simulator import Simulator
-from chorus_tui.sources.folder import FolderSource, demo_invoice_folder
-from chorus_tui.store import Store
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
 from chorus_tui.ui.screens.deposit_form import DepositFormScreen
-from tests.ui.conftest import START, select_invoice, settle
-from tests.ui.test_integration import french  # noqa: F401 (french is a fixture)
+from tests.ui.conftest import HeldRequests, make_rig, rendered, select_invoice, settle
+from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 pytestmark = pytest.mark.usefixtures("french")
 
 PLAIN_INVOICE = "FAC-2026-0003"
-
-
-class SlowBankAccounts(httpx.AsyncBaseTransport):
-    """The simulator's transport, with bank account requests held until `released` is set."""
-
-    def __init__(self, simulator: Simulator) -> None:
-        self.inner = simulator.transport()
-        self.hold = False
-        self.released = asyncio.Event()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self.hold and "coordbanc" in request.url.path:
-            await self.released.wait()
-        return await self.inner.handle_async_request(request)
+RECTORATE_INVOICE = "FAC-2026-0014"
+RECTORATE = "18594069900019"
+HIGH_SCHOOL = "19799229069576"
 
 
 async def test_submit_during_bank_account_load(tmp_path):
-    clock = ManualClock(START)
-    simulator = Simulator(clock, seed=0)
-    transport = SlowBankAccounts(simulator)
-    client = ChorusClient(ConnectionSettings.for_environment(Environment.DEMO), demo_credentials(),
-                          transport=transport, clock=clock)
-    app = build_app(store=Store(tmp_path / "invoices.sqlite3", clock=clock),
-                    source=FolderSource(demo_invoice_folder()), clock=clock, client=client,
-                    profile_label="test", demo=True, simulator=simulator, poll_interval=3600)
-    async with app.run_test(size=(100, 30)) as pilot:
+    held = HeldRequests("coordbanc")
+    rig = make_rig(tmp_path / "invoices.sqlite3", held=held)
+    async with rig.app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await select_invoice(pilot, PLAIN_INVOICE)
-        transport.hold = True
+        held.hold = True
         await pilot.press("d")
-        form = app.screen
+        form = rig.app.screen
         assert isinstance(form, DepositFormScreen)
         for _ in range(200):
             if form.form is not None:
                 break
             await pilot.pause(0.01)
         assert form.form is not None
-        assert [worker.name for worker in app.workers if worker.name == "form-bank-accounts"]
+        assert [worker.name for worker in rig.app.workers if worker.name == "form-bank-accounts"]
 
         # Ctrl+S before the bank account list has arrived must not lose the list.
         await pilot.press("ctrl+s")
-        transport.released.set()
+        held.released.set()
         await settle(pilot)
 
-        assert isinstance(app.screen, ConfirmDepositScreen)
+        assert isinstance(rig.app.screen, ConfirmDepositScreen)
         await pilot.press("escape")
         await settle(pilot)
         assert form.query_one("#bank_account_id", Select).value == DEMO_SUPPLIER.bank_accounts[0].id
+
+
+async def test_siret_edited_during_check_not_confirmed(tmp_path):
+    # The duplicate search is the one request of the check that is never cached.
+    held = HeldRequests("factures/v1/rechercher")
+    rig = make_rig(tmp_path / "invoices.sqlite3", held=held)
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        siret_field = form.query_one("#recipient_siret", Input)
+        assert siret_field.value == RECTORATE
+
+        held.hold = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert form.checking
+        siret_field.focus()
+        await pilot.press("ctrl+u", *HIGH_SCHOOL)
+        await pilot.pause()
+        held.released.set()
+        await settle(pilot)
+
+        # The check read the rectorate's SIRET, so no summary may offer to send it while the field shows another.
+        assert not isinstance(rig.app.screen, ConfirmDepositScreen)
+        assert siret_field.value == HIGH_SCHOOL
+        status = rendered(form.query_one("#form-status", Static))
+        assert "Ctrl+S" in status
+        assert rig.simulator.invoices() == []
+
+
+async def test_changed_status_fits_80_columns(tmp_path):
+    held = HeldRequests("factures/v1/rechercher")
+    rig = make_rig(tmp_path / "invoices.sqlite3", held=held)
+    async with rig.app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        held.hold = True
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        form.query_one("#engagement_number", Input).focus()
+        await pilot.press("ctrl+u", *"1300099999")
+        held.released.set()
+        await settle(pilot)
+
+        status = form.query_one("#form-status", Static)
+        assert rendered(status) == "Champs modifiés pendant le contrôle\u00a0: rien n'a été envoyé. Refaites Ctrl+S."
+        assert status.has_class("error")
+        assert form.query_one("#form-dialog").region.contains_region(status.region)
+        assert status.region.height == status.virtual_size.height

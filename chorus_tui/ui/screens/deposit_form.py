@@ -831,6 +831,12 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         if context.directory is None:
             self._set_status(t("ui.deposit_unavailable"), error=True)
             return
+        # The fields stay editable during the check, which read them before its lookups. The
+        # directory's name may arrive meanwhile without any field changing, so it is not compared.
+        current, _ = self.read_form()
+        if dataclasses.replace(current, recipient_name=form.recipient_name) != form:
+            self._set_status(t("deposit_form.changed_during_check"), error=True)
+            return
         self._set_status("")
         result = DepositFormResult(self.invoice_id, form, tuple(results))
         self.app.push_screen(ConfirmDepositScreen(self.summary(form, results)),
