@@ -94,3 +94,25 @@ async def test_changed_status_fits_80_columns(tmp_path):
         assert status.has_class("error")
         assert form.query_one("#form-dialog").region.contains_region(status.region)
         assert status.region.height == status.virtual_size.height
+
+
+async def test_summary_omits_printed_name_for_unverified_siret(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        # The directory cannot be reached for the new SIRET: its lookup and the check's both fail.
+        rig.simulator.fail_next("500", path_contains="structures/v1/rechercher", count=50)
+        await pilot.press("ctrl+u", *"21170753455688")
+        await settle(pilot)
+        assert form.recipient_name is None
+        form.query_one("#service_code", Input).focus()
+        await pilot.press("ctrl+u", "ctrl+s")
+        await settle(pilot)
+
+        confirmation = rig.app.screen
+        assert isinstance(confirmation, ConfirmDepositScreen)
+        assert confirmation.summary.recipient_siret == "21170753455688"
+        # The invoice's printed customer is the rectorate, which this SIRET is not known to be.
+        assert confirmation.summary.recipient_name == ""
+        details = rendered(confirmation.query_one("#confirm-details", Static))
+        assert "Rectorat" not in details

@@ -884,7 +884,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             number=form.invoice_number or row.number or row.source_key,
             kind=form.kind,
             environment=t(f"ui.environment.{environment}"),
-            recipient_name=self.recipient_name or row.customer or "",
+            recipient_name=self._found_recipient_name(form, results),
             recipient_siret=form.recipient_siret,
             service_code=form.service_code,
             engagement_number=form.engagement_number,
@@ -895,6 +895,18 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             **self._frame_summary(form),
             warnings=tuple(str(result.message) for result in results if result.level is CheckLevel.WARNING),
         )
+
+    @staticmethod
+    def _found_recipient_name(form: DepositForm, results: list[CheckResult]) -> str:
+        """Return the directory name the checks found for the SIRET `form` sends, or "" when they found none.
+
+        The invoice's printed customer is no substitute: it may be another body than this SIRET's.
+        """
+        for result in results:
+            if result.field == "recipient_siret" and result.message.key == "checks.recipient_found":
+                name = str(result.message.params.get("name") or "")
+                return "" if name == form.recipient_siret else name
+        return ""
 
     def _frame_summary(self, form: DepositForm) -> dict[str, str | None]:
         """Return the summary's cadre and mandataire lines; none for cadre A1, the usual one."""
