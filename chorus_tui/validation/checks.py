@@ -64,7 +64,9 @@ def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
     if credit_note is not None:
         results.append(credit_note)
     results.extend(check_billing_frame(form, invoice, supplier_sirets=supplier_sirets))
-    results.extend(check_payment_mode(form))
+    if form.route is not DepositRoute.FLOW:
+        # A flow sends the payment means of its XML, which check_flow_xml checks, not the form's.
+        results.extend(check_payment_mode(form))
     results.extend(check_main_attachment(form.attachment_path or invoice.file_path, form.route))
     comment = check_comment(form.comment)
     if comment is not None:
@@ -135,7 +137,8 @@ async def check_deposit(invoice: SourceInvoice, form: DepositForm, directory: Di
     if supplier_id is None:
         results.append(blocking("supplier_id", "supplier_missing"))
     else:
-        results.extend(await _check_bank_account(form, directory, supplier_id))
+        if form.route is not DepositRoute.FLOW:
+            results.extend(await _check_bank_account(form, directory, supplier_id))
         results.extend(await check_duplicate(form, directory, supplier_id=supplier_id, today=today))
     return results
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from textual.widgets import Input, Select, Static
 
@@ -110,3 +112,31 @@ async def test_pdf_invoice_has_no_route_choice(rig):
         form = await open_form(pilot, PDF_INVOICE)
         assert not form.query_one("#row-route").display
         assert "Envoi : Dépôt PDF" in rendered(form.query_one("#form-title", Static))
+
+
+async def test_flow_without_bank_account_not_blocked(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        # A profile with no bank account chosen: the form's transfer then has no account to pay into.
+        rig.app.context.supplier = dataclasses.replace(rig.app.context.supplier, bank_account_id=None)
+        form = await open_form(pilot, FACTURX_INVOICE)
+        assert form.query_one("#route", Select).value is DepositRoute.FLOW
+        assert form.query_one("#bank_account_id", Select).disabled
+        assert form.query_one("#payment_mode", Select).disabled
+
+        # The flow sends the XML's payment means, not these greyed fields, so they block nothing.
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not form.query_one("#error-bank_account_id", Static).display
+        assert isinstance(rig.app.screen, ConfirmDepositScreen)
+
+        # The PDF deposit sends the form's transfer, which needs an account.
+        await pilot.press("escape")
+        await settle(pilot)
+        await choose_route(pilot, form, DepositRoute.PDF)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(rig.app.screen, ConfirmDepositScreen)
+        error = form.query_one("#error-bank_account_id", Static)
+        assert error.display
+        assert error.has_class("blocking")
