@@ -638,15 +638,21 @@ class _TextScan:
     def customer_label_lines(self) -> list[int]:
         """Indexes of the lines that start with a customer block label ("Client", "Facturé à"…).
 
-        Only a line that starts with whitespace or with a label's first letter
-        can match, and checking that costs less than trying the pattern.
+        The first line is matched alone, and the others in one search for the
+        label after a line break. That search starts with a character, so the
+        regex engine tries it only at line breaks: about 3 µs per benchmark
+        invoice, where matching each line took about 7.
         """
-        return [
-            index
-            for index, folded in enumerate(self.folded_lines)
-            if (folded[:1] in _CUSTOMER_LABEL_FIRST_LETTERS or folded[:1].isspace())
-            and _CUSTOMER_BLOCK_LABEL.match(folded)
-        ]
+        folded = self.folded
+        first_end = folded.find("\n")
+        first_label = _CUSTOMER_BLOCK_LABEL.match(folded, 0, first_end if first_end != -1 else len(folded))
+        indexes = [0] if first_label else []
+        index = counted_to = 0
+        for match in _CUSTOMER_LABEL_AFTER_BREAK.finditer(folded):
+            index += folded.count("\n", counted_to, match.start() + 1)
+            counted_to = match.start() + 1
+            indexes.append(index)
+        return indexes
 
 
 # The scan of the last text read. Replacing it is one assignment, so threads that read
@@ -794,9 +800,11 @@ _CUSTOMER_BLOCK_LABEL = re.compile(
     r"^\s*(?:client|destinataire|facturee?\s+a(?!\s+regler)|facturer\s+a|adresse\s+de\s+facturation|acheteur"
     r"|bill\s+to|customer)\b"
 )
-# The first letter of each alternative of _CUSTOMER_BLOCK_LABEL, which
-# tests/detection/test_letterhead_scan.py checks.
-_CUSTOMER_LABEL_FIRST_LETTERS = "abcdf"
+# _CUSTOMER_BLOCK_LABEL after a line break, to search a whole text. Its "\s" become "[^\S\n]", so
+# that a match and its look-ahead stay within one line, as when each line is matched alone.
+_CUSTOMER_LABEL_AFTER_BREAK = re.compile(
+    "\n" + _CUSTOMER_BLOCK_LABEL.pattern.removeprefix("^").replace(r"\s", r"[^\S\n]")
+)
 # The letterhead is looked for only above a customer label among the first lines.
 _LETTERHEAD_MAX_LINES = 40
 
