@@ -82,6 +82,7 @@ _FLOW_FIELDS = (
     ("recipient_siret", "recipient_siret"),
     ("service_code", "service_code"),
     ("engagement_number", "engagement_number"),
+    ("contract_number", "contract_number"),
 )
 
 

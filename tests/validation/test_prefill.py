@@ -104,6 +104,23 @@ def test_flow_warns_when_form_adds_service_missing_from_file():
     )
 
 
+def test_flow_warns_when_contract_differs_from_file():
+    detection = Detection(recipient_siret="21170753455688", contract_number="MAPA-2026-01",
+                          sources={"recipient_siret": "facturx", "contract_number": "facturx"})
+    source = invoice(detection=detection, facturx_xml=b"<x/>", facturx_profile="en16931")
+    form = form_from_invoice(source)
+    assert form.contract_number == "MAPA-2026-01"
+    assert check_flow_matches_form(source, form) == []
+
+    # The flow sends the XML's BT-12 (ContractReferencedDocument), not the number typed in the form.
+    form.contract_number = "MAPA-2026-99"
+    results = check_flow_matches_form(source, form)
+    assert [result.level for result in results] == [CheckLevel.WARNING]
+    assert results[0].field == "contract_number"
+    assert results[0].message.params["value"] == "MAPA-2026-99"
+    assert results[0].message.params["file_value"] == "MAPA-2026-01"
+
+
 def test_subcontractor_gets_a9_and_validator():
     detection = Detection(recipient_siret="21170753455688", subcontracting=True, mandataire_siret="84645060900017")
     form = form_from_invoice(SourceInvoice(source_key="st.pdf", file_path=None, detection=detection))
