@@ -116,3 +116,38 @@ async def test_summary_omits_printed_name_for_unverified_siret(rig):
         assert confirmation.summary.recipient_name == ""
         details = rendered(confirmation.query_one("#confirm-details", Static))
         assert "Rectorat" not in details
+
+
+async def test_siret_typed_during_pick_recheck(tmp_path):
+    # The duplicate search is the one request of the check that is never cached.
+    held = HeldRequests("factures/v1/rechercher")
+    rig = make_rig(tmp_path / "invoices.sqlite3", held=held)
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, RECTORATE_INVOICE)
+        status = form.query_one("#form-status", Static)
+        assert rendered(status) == ""
+
+        # Picking the high school looks it up, then checks the form; the check waits on Chorus Pro.
+        held.hold = True
+        form.query_one("#recipient-candidates").focus()
+        await pilot.press("down", "enter")
+        for _ in range(200):
+            if form.checking:
+                break
+            await pilot.pause(0.01)
+        assert form.checking
+        assert rendered(status) == "Contrôle de la facture…"
+
+        # A SIRET typed meanwhile starts its own lookup, which cancels the pick's check.
+        siret_field = form.query_one("#recipient_siret", Input)
+        siret_field.focus()
+        await pilot.press("ctrl+u", *"21170753455688")
+        await settle(pilot)
+        assert not form.checking
+        assert siret_field.value == "21170753455688"
+        assert rendered(form.query_one("#note-recipient_siret", Static)) == "Commune de Valmorin"
+        assert rendered(status) == ""
+        held.released.set()
+        await settle(pilot)
+        assert rendered(status) == ""

@@ -16,6 +16,7 @@ the deposit.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import re
@@ -507,6 +508,10 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         status = self.query_one("#form-status", Static)
         if not status.has_class("error"):
             return  # the status line shows another message, which this change does not make stale
+        self._show_blocking_left()
+
+    def _show_blocking_left(self) -> None:
+        """Count on the status line the blocking results still shown under the fields; clear it when none is."""
         remaining = sum(self._blocking_by_field.values())
         self._set_status(t("ui.form_blocked", count=remaining) if remaining else "", error=bool(remaining))
 
@@ -563,6 +568,11 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self._set_status(t("ui.form_checking"))
         try:
             _, results = await self._run_checks()
+        except asyncio.CancelledError:
+            # A lookup of another SIRET (typed, or shown by a route change) replaced this check before
+            # it showed any result, so the status line goes back to the results still shown.
+            self._show_blocking_left()
+            raise
         finally:
             self.checking = False
         count = sum(1 for result in results if result.level is CheckLevel.BLOCKING)
