@@ -18,7 +18,7 @@ from chorus_tui.validation.attachments import check_main_attachment
 from chorus_tui.validation.billing_frame import FRAMES_WITH_VALIDATOR, check_billing_frame
 from chorus_tui.validation.directory import Directory
 from chorus_tui.validation.duplicates import check_duplicate
-from chorus_tui.validation.flow_xml import check_flow_xml
+from chorus_tui.validation.flow_xml import check_flow_billing_frame, check_flow_xml
 from chorus_tui.validation.formats import (
     check_comment,
     check_contract_number_format,
@@ -59,21 +59,35 @@ def check_form(invoice: SourceInvoice, form: DepositForm, *, today: date,
     )
     results.extend(result for result in single_results if result is not None)
     results.extend(check_amounts(form.amounts, form.kind))
-    results.extend(check_vat_type(form))
     credit_note = check_credit_note(form)
     if credit_note is not None:
         results.append(credit_note)
-    results.extend(check_billing_frame(form, invoice, supplier_sirets=supplier_sirets))
-    if form.route is not DepositRoute.FLOW:
-        # A flow sends the payment means of its XML, which check_flow_xml checks, not the form's.
-        results.extend(check_payment_mode(form))
     results.extend(check_main_attachment(form.attachment_path or invoice.file_path, form.route))
+    if form.route is DepositRoute.FLOW:
+        results.extend(check_flow_matches_form(invoice, form))
+        results.extend(check_flow_billing_frame(invoice))
+        results.extend(check_flow_xml(invoice))
+    else:
+        results.extend(_check_sent_form_fields(invoice, form, supplier_sirets))
+    return results
+
+
+def _check_sent_form_fields(invoice: SourceInvoice, form: DepositForm,
+                            supplier_sirets: frozenset[str]) -> list[CheckResult]:
+    """Check the form fields that a `soumettre` deposit sends and a flow does not.
+
+    A flow sends its XML unchanged, so the form greys these fields out. check_flow_billing_frame
+    and check_flow_xml check the cadre de facturation and the payment means of the XML instead.
+    NOTE: no source states how Chorus Pro sets the VAT type (typeTva) of an invoice deposited as
+    a flow, so the flow route checks no VAT type. The XML's VAT breakdown is checked through
+    the amounts, which the form reads from it.
+    """
+    results = check_vat_type(form)
+    results.extend(check_billing_frame(form, invoice, supplier_sirets=supplier_sirets))
+    results.extend(check_payment_mode(form))
     comment = check_comment(form.comment)
     if comment is not None:
         results.append(comment)
-    if form.route is DepositRoute.FLOW:
-        results.extend(check_flow_matches_form(invoice, form))
-        results.extend(check_flow_xml(invoice))
     return results
 
 
@@ -129,7 +143,8 @@ async def check_deposit(invoice: SourceInvoice, form: DepositForm, directory: Di
         results.extend(await check_recipient_rules(form, recipient.structure_id, recipient.details, directory,
                                                    supplier_id=supplier_id, today=today))
 
-    if form.billing_frame in FRAMES_WITH_VALIDATOR and not has_blocking(
+    # A flow sends no validator from the form: its cadre comes from the XML (check_flow_billing_frame).
+    if form.route is not DepositRoute.FLOW and form.billing_frame in FRAMES_WITH_VALIDATOR and not has_blocking(
             result for result in results if result.field == "validator_siret"):
         validator = await check_validator_in_directory(form, directory)
         if validator is not None:

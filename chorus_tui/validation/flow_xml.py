@@ -1,6 +1,7 @@
 """Checks of the Factur-X XML that a flow deposit (`deposer/flux`) sends to Chorus Pro unchanged.
 
-The form's payment mode and amounts do not reach Chorus Pro on this route: the XML does.
+The form's payment mode, amounts and cadre de facturation do not reach Chorus Pro on this
+route: the XML does.
 Two XML faults made Chorus Pro reject every invoice of the suppliers who reported them:
 - an invoice whose payment means element (SpecifiedTradeSettlementPaymentMeans) has an empty
   TypeCode, rejected with "…PaymentMeans.TypeCode.value est obligatoire";
@@ -15,7 +16,9 @@ import logging
 
 from lxml import etree
 
-from chorus_tui.domain import CheckResult, InvoiceKind, SourceInvoice
+from chorus_tui.domain import BILLING_FRAMES, CheckResult, InvoiceKind, SourceInvoice
+from chorus_tui.validation.billing_frame import A2, A9, A12, FRAMES_WITH_VALIDATOR, billing_frame_label
+from chorus_tui.validation.display import Money
 from chorus_tui.validation.results import blocking, passed, warning
 
 logger = logging.getLogger(__name__)
@@ -24,6 +27,10 @@ _NAMESPACES = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
     "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
 }
+# BT-23, the business process, where a Factur-X file states its cadre de facturation.
+_BUSINESS_PROCESS = etree.XPath(
+    "string(/rsm:CrossIndustryInvoice/rsm:ExchangedDocumentContext"
+    "/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID)", namespaces=_NAMESPACES)
 _PAYMENT_MEANS = etree.XPath(
     "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
     "/ram:SpecifiedTradeSettlementPaymentMeans", namespaces=_NAMESPACES)
@@ -45,6 +52,7 @@ _DOUBTFUL_CODES = frozenset({"58"})
 
 PAYMENT_FIELD = "payment_mode"
 FILE_FIELD = "attachment_path"
+FRAME_FIELD = "billing_frame"
 
 
 def _parse(xml: bytes):
@@ -52,19 +60,76 @@ def _parse(xml: bytes):
     return etree.fromstring(xml, parser=parser)
 
 
-def check_flow_xml(invoice: SourceInvoice) -> list[CheckResult]:
-    """Check the payment means and the line prices of the invoice's Factur-X XML."""
+def _invoice_root(invoice: SourceInvoice):
+    """Return the parsed Factur-X XML of `invoice`, or None when it has none or it cannot be parsed."""
     if invoice.facturx_xml is None:
-        return []
+        return None
     try:
-        root = _parse(invoice.facturx_xml)
+        return _parse(invoice.facturx_xml)
     except etree.XMLSyntaxError as error:
         # The reader already fell back to the text and warned, so there is nothing more to check.
         logger.warning("Factur-X XML of %s could not be parsed again: %s", invoice.source_key, error)
+        return None
+
+
+def check_flow_xml(invoice: SourceInvoice) -> list[CheckResult]:
+    """Check the payment means and the line prices of the invoice's Factur-X XML."""
+    root = _invoice_root(invoice)
+    if root is None:
         return []
     results = check_payment_means(root, invoice.kind)
     results.extend(check_gross_prices(root))
     return results
+
+
+def check_flow_billing_frame(invoice: SourceInvoice) -> list[CheckResult]:
+    """Check the cadre de facturation of the invoice's Factur-X XML (see check_business_process)."""
+    root = _invoice_root(invoice)
+    return [] if root is None else check_business_process(root, invoice)
+
+
+def flow_business_process(invoice: SourceInvoice) -> str | None:
+    """Return the BT-23 value of the invoice's Factur-X XML, or None when it states none."""
+    root = _invoice_root(invoice)
+    return (_BUSINESS_PROCESS(root).strip() or None) if root is not None else None
+
+
+def chorus_billing_frame(value: str) -> str | None:
+    """Return the `soumettre` cadre code that a BT-23 value names ("A9" or "A9_FACTURE_SOUSTRAITANT"), else None."""
+    value = value.strip().upper()
+    for code in BILLING_FRAMES:
+        if value in (code, code.split("_", 1)[0]):
+            return code
+    return None
+
+
+def check_business_process(root, invoice: SourceInvoice) -> list[CheckResult]:
+    """Check the cadre de facturation that the XML states in BT-23 against what the invoice calls for.
+
+    A flow sends neither the form's cadre nor its mandataire, so an invoice that detection finds to
+    be a subcontractor's or a co-contractor's needs cadre A9 or A12 in the XML itself.
+    NOTE: no source states how Chorus Pro reads BT-23 in a flow: whether it takes the A1…A12
+    codes of `soumettre` there, the e-invoicing reform's codes (S1, B1, M1…), or which cadre
+    it applies when BT-23 is absent. Where the XML's cadre seems wrong the result therefore
+    warns and never blocks. Where the validating structure sits in the XML is not documented
+    either, so the mandataire of cadres A9 and A12 is not checked on this route.
+    """
+    value = _BUSINESS_PROCESS(root).strip()
+    frame = chorus_billing_frame(value) if value else None
+    detection = invoice.detection
+    if detection.subcontracting or detection.mandataire_siret:
+        if frame in FRAMES_WITH_VALIDATOR:
+            return [passed(FRAME_FIELD, "flow_frame_ok", value=billing_frame_label(frame))]
+        expected = billing_frame_label(A9 if detection.subcontracting else A12)
+        if not value:
+            return [warning(FRAME_FIELD, "flow_frame_missing", expected=expected)]
+        return [warning(FRAME_FIELD, "flow_frame_differs", value=value, expected=expected)]
+    due = invoice.amounts.amount_due
+    if frame == A2 and due is not None and due != 0:
+        return [warning(FRAME_FIELD, "flow_frame_a2_not_paid", due=Money(due, invoice.amounts.currency))]
+    if not value:
+        return [passed(FRAME_FIELD, "flow_frame_absent")]
+    return [passed(FRAME_FIELD, "flow_frame_ok", value=billing_frame_label(frame) if frame else value)]
 
 
 def check_payment_means(root, kind: InvoiceKind) -> list[CheckResult]:

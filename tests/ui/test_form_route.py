@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 
+import facturx
 import pytest
+from lxml import etree
 from textual.widgets import Input, Select, Static
 
 from chorus_tui.domain import DepositRoute
+from chorus_tui.sources.folder import FolderSource
 from chorus_tui.ui.screens.confirm_deposit import ConfirmDepositScreen
-from tests.ui.conftest import rendered, settle
+from chorus_tui.sources.cii import build_cii_xml
+from tests.detection.builders import make_pdf, sample_cii, write_facturx
+from tests.validation.test_flow_frame import set_business_process
+from tests.ui.conftest import make_rig, rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
 
 FACTURX_INVOICE = "FAC-2026-0005"  # its XML names the service ROUTES; the recipient also has SDIS_LIAISON
@@ -27,6 +33,17 @@ async def choose_route(pilot, form, route: DepositRoute) -> None:
     await pilot.press("home", *["down"] * options.index(route), "enter")
     await settle(pilot)
     assert select.value is route
+
+
+async def assert_pdf_route_blocked(pilot, form, field: str) -> None:
+    """Choose the PDF deposit, press Ctrl+S and check that `field` blocks it, so that no summary opens."""
+    await choose_route(pilot, form, DepositRoute.PDF)
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+    assert not isinstance(pilot.app.screen, ConfirmDepositScreen)
+    error = form.query_one(f"#error-{field}", Static)
+    assert error.display
+    assert error.has_class("blocking")
 
 
 async def test_flow_route_locks_xml_fields(rig):
@@ -133,10 +150,67 @@ async def test_flow_without_bank_account_not_blocked(rig):
         # The PDF deposit sends the form's transfer, which needs an account.
         await pilot.press("escape")
         await settle(pilot)
-        await choose_route(pilot, form, DepositRoute.PDF)
+        await assert_pdf_route_blocked(pilot, form, "bank_account_id")
+
+
+SUBCONTRACTING_TEXT = ["Facture FAC-2026-0901", "Sous-traitance avec paiement direct"]
+
+
+async def test_flow_subcontracting_needs_no_validator(tmp_path):
+    # A subcontractor's Factur-X whose text names no main contractor and whose XML states no cadre (BT-23).
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    write_facturx(folder / "FAC-2026-0901.pdf", sample_cii(), "en16931", SUBCONTRACTING_TEXT)
+    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "FAC-2026-0901")
+        assert form.query_one("#route", Select).value is DepositRoute.FLOW
+        assert form.query_one("#billing_frame", Select).value == "A9_FACTURE_SOUSTRAITANT"
+        assert form.query_one("#billing_frame", Select).disabled
+        assert form.query_one("#validator_siret", Input).disabled
+        assert form.query_one("#validator_siret", Input).value == ""
+
+        # The flow sends neither the greyed cadre nor a validator: the XML's missing cadre only warns.
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert not isinstance(rig.app.screen, ConfirmDepositScreen)
-        error = form.query_one("#error-bank_account_id", Static)
-        assert error.display
-        assert error.has_class("blocking")
+        assert not form.query_one("#error-validator_siret", Static).display
+        frame_error = form.query_one("#error-billing_frame", Static)
+        assert frame_error.display
+        assert not frame_error.has_class("blocking")
+        assert "BT-23" in rendered(frame_error)
+        confirmation = rig.app.screen
+        assert isinstance(confirmation, ConfirmDepositScreen)
+        details = rendered(confirmation.query_one("#confirm-details", Static))
+        assert "Cadre" not in details
+        assert "Mandataire" not in details
+        assert "BT-23" in rendered(confirmation.query_one("#confirm-warnings", Static))
+
+        # The PDF deposit sends the form's cadre A9, which needs the main contractor's SIRET.
+        await pilot.press("escape")
+        await settle(pilot)
+        await assert_pdf_route_blocked(pilot, form, "validator_siret")
+        assert rig.simulator.invoices() == []
+
+
+async def test_flow_summary_shows_xml_frame(tmp_path):
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    root = etree.fromstring(build_cii_xml(sample_cii(), "en16931"))
+    set_business_process(root, "A9")
+    (folder / "FAC-2026-0901.pdf").write_bytes(facturx.generate_from_binary(
+        make_pdf(SUBCONTRACTING_TEXT), etree.tostring(root), check_xsd=True, check_schematron=False))
+    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "FAC-2026-0901")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+        # The XML states cadre A9, which is what the flow sends and the summary shows.
+        assert not form.query_one("#error-billing_frame", Static).display
+        confirmation = rig.app.screen
+        assert isinstance(confirmation, ConfirmDepositScreen)
+        details = rendered(confirmation.query_one("#confirm-details", Static))
+        assert "Cadre de facturation\u00a0: A9 – Facture d'un sous-traitant (fichier Factur-X)" in details
+        assert "Mandataire" not in details

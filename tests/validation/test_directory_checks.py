@@ -260,6 +260,12 @@ async def test_mandataire_absent_from_directory_warns(directory):
     assert results[-1].message.key == "checks.validator_unknown"
 
 
+async def test_flow_looks_up_no_validator(directory):
+    # A flow sends the XML unchanged, so the form's mandataire (greyed out) is not sent or looked up.
+    deposit_form = form(billing_frame="A9_FACTURE_SOUSTRAITANT", validator_siret=LA_POSTE_SIRET,
+                        route=DepositRoute.FLOW)
+    assert of_field(await run(directory, deposit_form), "validator_siret") == []
+
 async def test_bank_account_not_valid_is_blocking(directory):
     results = of_field(await run(directory, form(bank_account_id=9999)), "bank_account_id")
     assert [result.level for result in results] == [CheckLevel.BLOCKING]

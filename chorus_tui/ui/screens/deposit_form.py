@@ -923,6 +923,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         from chorus_tui.validation.billing_frame import A1, FRAMES_WITH_VALIDATOR
         from chorus_tui.validation.identifiers import normalise_siret
 
+        if form.route is DepositRoute.FLOW:
+            return self._flow_frame_summary()
         if form.billing_frame == A1:
             return {}
         values: dict[str, str | None] = {"billing_frame": t(f"ui.billing_frame.{form.billing_frame}")}
@@ -933,6 +935,25 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             name = detection.mandataire_name if detected else None
             values["mandataire"] = " · ".join(part for part in (name, siret) if part) or t("ui.confirm.none")
         return values
+
+    def _flow_frame_summary(self) -> dict[str, str | None]:
+        """Return the summary's cadre line for a flow: the XML's (BT-23), since the form's is not sent.
+
+        The flow has no mandataire line, because where the XML names the validating structure is
+        not known.
+        """
+        from chorus_tui.validation.billing_frame import A1
+        from chorus_tui.validation.flow_xml import chorus_billing_frame, flow_business_process
+
+        assert self.invoice is not None
+        value = flow_business_process(self.invoice)
+        if value is None:
+            return {}
+        frame = chorus_billing_frame(value)
+        if frame == A1:
+            return {}
+        label = t(f"ui.billing_frame.{frame}") if frame is not None else value
+        return {"billing_frame": t("deposit_form.from_file", value=label)}
 
     def _route_label(self, route: DepositRoute) -> str:
         if route is DepositRoute.PDF and self.invoice is not None and self.invoice.is_facturx:
