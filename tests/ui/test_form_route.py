@@ -170,6 +170,8 @@ async def test_flow_subcontracting_needs_no_validator(tmp_path):
         assert form.query_one("#billing_frame", Select).disabled
         assert form.query_one("#validator_siret", Input).disabled
         assert form.query_one("#validator_siret", Input).value == ""
+        # The reason for A9 asks for the main contractor's SIRET, which the flow does not send.
+        assert not form.query_one("#billing-frame-reason", Static).display
 
         # The flow sends neither the greyed cadre nor a validator: the XML's missing cadre only warns.
         await pilot.press("ctrl+s")
@@ -190,6 +192,7 @@ async def test_flow_subcontracting_needs_no_validator(tmp_path):
         await pilot.press("escape")
         await settle(pilot)
         await assert_pdf_route_blocked(pilot, form, "validator_siret")
+        assert form.query_one("#billing-frame-reason", Static).display
         assert rig.simulator.invoices() == []
 
 

@@ -205,6 +205,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         # The SIRET that the recipient's name, required marks and service list describe.
         self._recipient_shown: str | None = None
         self._route_applied: DepositRoute | None = None
+        # Whether the form explains under the cadre why it proposes A9 or A12 (see _show_mandataire).
+        self._has_frame_reason = False
         # Values of FLOW_XML_FIELDS as the user left them before choosing the flow route.
         self._typed_values: dict[str, str | None] = {}
 
@@ -377,7 +379,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             return
         hint = self.query_one("#billing-frame-reason", Static)
         hint.update(french_spacing(str(reason)))
-        hint.display = True
+        hint.display = self._has_frame_reason = True
         self._name_mandataire(self._text("validator_siret") or "")
 
     @on(Input.Changed, "#validator_siret")
@@ -461,6 +463,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         route_note = self.query_one("#route-note", Static)
         route_note.update(t("deposit_form.flow_note") if flow else "")
         route_note.display = flow
+        # The reason prompts for the mandataire's SIRET, which the flow greys out and does not send.
+        self.query_one("#billing-frame-reason", Static).display = self._has_frame_reason and not flow
         self.query_one("#row-recipient-candidates").display = (
             not flow and self.query_one("#recipient-candidates", SiretCandidateList).candidates != [])
         # The recipient, its required fields and its services are looked up again for the values now shown.
