@@ -193,6 +193,13 @@ async def test_flow_subcontracting_needs_no_validator(tmp_path):
         await settle(pilot)
         await assert_pdf_route_blocked(pilot, form, "validator_siret")
         assert form.query_one("#billing-frame-reason", Static).display
+        assert "BT-23" not in rendered(frame_error)
+
+        # Back on the flow, the PDF route's missing validator no longer shows or counts.
+        await choose_route(pilot, form, DepositRoute.FLOW)
+        assert not form.query_one("#error-validator_siret", Static).display
+        assert "BT-23" in rendered(frame_error)
+        assert rendered(form.query_one("#form-status", Static)) == ""
         assert rig.simulator.invoices() == []
 
 

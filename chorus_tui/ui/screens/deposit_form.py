@@ -424,7 +424,12 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     def _route_changed(self, event: Select.Changed) -> None:
         # The list posts a change once on mount, before the invoice is read: only later changes count.
         if self.form is not None and isinstance(event.value, DepositRoute):
+            changed = event.value is not self._route_applied
             self._apply_route(event.value)
+            if changed and self._bank_accounts_loaded and not self.checking:
+                # The results shown checked what the other route sends, so check this route's fields.
+                self._show_offline_results()
+                self._show_blocking_left()
 
     @property
     def by_flow(self) -> bool:
