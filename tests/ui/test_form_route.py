@@ -172,6 +172,9 @@ async def test_flow_subcontracting_needs_no_validator(tmp_path):
         assert form.query_one("#validator_siret", Input).value == ""
         # The reason for A9 asks for the main contractor's SIRET, which the flow does not send.
         assert not form.query_one("#billing-frame-reason", Static).display
+        for name in ("billing_frame", "validator_siret", "vat_type", "payment_mode"):
+            assert rendered(form.query_one(f"#note-{name}", Static)) == "non transmis", name
+        assert rendered(form.query_one("#note-contract_number", Static)) == "XML Factur-X"
 
         # The flow sends neither the greyed cadre nor a validator: the XML's missing cadre only warns.
         await pilot.press("ctrl+s")
@@ -194,6 +197,7 @@ async def test_flow_subcontracting_needs_no_validator(tmp_path):
         await assert_pdf_route_blocked(pilot, form, "validator_siret")
         assert form.query_one("#billing-frame-reason", Static).display
         assert "BT-23" not in rendered(frame_error)
+        assert rendered(form.query_one("#note-billing_frame", Static)) == ""
 
         # Back on the flow, the PDF route's missing validator no longer shows or counts.
         await choose_route(pilot, form, DepositRoute.FLOW)

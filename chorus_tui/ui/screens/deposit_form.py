@@ -462,8 +462,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         for name in (*FLOW_XML_FIELDS, *FLOW_UNSENT_FIELDS):
             self.query_one(f"#{dom_id(name)}").disabled = flow
             if name != "recipient_siret":
-                self.query_one(f"#note-{dom_id(name)}", Static).update(
-                    t("deposit_form.from_xml") if flow and name in FLOW_XML_FIELDS else "")
+                self.query_one(f"#note-{dom_id(name)}", Static).update(self._flow_note(name) if flow else "")
         service_select.disabled = flow
         route_note = self.query_one("#route-note", Static)
         route_note.update(t("deposit_form.flow_note") if flow else "")
@@ -477,6 +476,11 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         recipient = self._text("recipient_siret") or ""
         self.query_one("#recipient-candidates", SiretCandidateList).mark_chosen(recipient)
         self._show_recipient_for(recipient)
+
+    @staticmethod
+    def _flow_note(name: str) -> str:
+        """Return the note beside greyed field `name` on the flow route: taken from the XML, or not sent."""
+        return t("deposit_form.from_xml") if name in FLOW_XML_FIELDS else t("deposit_form.not_sent")
 
     def _set_input(self, name: str, value: str | None) -> None:
         self._values_set[dom_id(name)] = value or ""
