@@ -80,14 +80,22 @@ _LABEL_PATTERNS: list[tuple[str, str, bool]] = [
 LABEL_FIRST_CHARACTERS = "#bcemnprstv"
 # Each pattern starts with _B, which the shared _B in front already checks at the same
 # position, so it is left out of the alternatives. Most of them then start with a letter, and
-# the regex engine turns such an alternative away after one comparison.
+# the regex engine turns such an alternative away after one comparison. That works only when
+# the alternative starts with the letter, so the group that tells which pattern matched is an
+# empty one at its end: with a named group around each pattern, the engine entered every
+# alternative, and the label scan took about 45% longer. The patterns have no groups of their
+# own (tests/detection/test_label_prefix.py checks it), so the empty group of the pattern
+# that matched is the match's last group.
 _LABELS = re.compile(
     rf"{_B}(?=[{LABEL_FIRST_CHARACTERS}])(?:"
-    + "|".join(
-        f"(?P<l{index}>{pattern.removeprefix(_B)})" for index, (_, pattern, _) in enumerate(_LABEL_PATTERNS)
-    )
+    + "|".join(f"(?:{pattern.removeprefix(_B)})()" for _, pattern, _ in _LABEL_PATTERNS)
     + ")"
 )
+
+
+def _label_index(match: re.Match[str]) -> int:
+    """Return the index in _LABEL_PATTERNS of the pattern that a match of _LABELS matched."""
+    return match.lastindex - 1
 
 # Every label pattern above contains one of these words, and a label consists only of the
 # characters of _LABEL_RUN: tests/detection/test_label_scan.py compares _label_matches,
@@ -263,7 +271,7 @@ def find_labelled_values(text: str) -> list[LabelledValue]:
             continue  # a "SIRET" in a mandataire's line, or a word of a service code just read
         if _inside(header_spans, match.start()):
             continue  # read by _table_values
-        index = int(match.lastgroup[1:])
+        index = _label_index(match)
         field, _, strong = _LABEL_PATTERNS[index]
         # A label match may end with blanks ("SIRET " before a colon), and candidate reasons quote the label.
         label = text[match.start() : match.end()].strip()
@@ -307,7 +315,7 @@ def _is_label_at(folded: str, position: int, field: str) -> bool:
     match = _LABELS.match(folded, position)
     if match is None:
         return False
-    label_field, _, strong = _LABEL_PATTERNS[int(match.lastgroup[1:])]
+    label_field, _, strong = _LABEL_PATTERNS[_label_index(match)]
     if field == SERVICE_CODE and label_field == SERVICE_CODE and not strong:
         return folded[match.end() : match.end() + 2].lstrip(" ").startswith(":")
     return True
@@ -444,7 +452,7 @@ def _starts_next_entry(folded: str, position: int) -> bool:
     match = _LABELS.match(folded, position)
     if match is None:
         return False
-    if _LABEL_PATTERNS[int(match.lastgroup[1:])][2]:
+    if _LABEL_PATTERNS[_label_index(match)][2]:
         return True
     following = folded[match.end() : match.end() + 3].lstrip(" ")
     return following[:1] == ":" or following[:1].isdigit()
@@ -555,7 +563,7 @@ def _header_labels(folded: str, start: int, end: int) -> list[tuple[str, int, in
         match = _LABELS.match(folded, position, end)
         if match is None:
             return []
-        field = _LABEL_PATTERNS[int(match.lastgroup[1:])][0]
+        field = _LABEL_PATTERNS[_label_index(match)][0]
         if field in PHRASE_FIELDS:
             return []  # "Sous-traitance – paiement direct" is a statement, not a table's header
         if labels and labels[-1][0] == field and "/" in folded[labels[-1][2] : match.start()]:

@@ -62,6 +62,13 @@ def test_every_label_starts_with_prefix_character():
         assert characters <= set(LABEL_FIRST_CHARACTERS), (pattern, characters - set(LABEL_FIRST_CHARACTERS))
 
 
+def test_labels_have_no_groups_of_their_own():
+    for _, pattern, _ in _LABEL_PATTERNS:
+        assert re.compile(pattern).groups == 0, pattern
+
+    assert _LABELS.groups == len(_LABEL_PATTERNS)
+
+
 def test_walk_sees_optional_prefixes():
     characters, may_be_empty = first_characters(parser.parse(r"(?:votre\s+)?commande"))
 

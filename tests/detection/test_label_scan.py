@@ -14,6 +14,7 @@ from chorus_tui.detection.freetext import (
     LABEL_FIRST_CHARACTERS,
     _header_labels,
     _header_rows,
+    _label_index,
     _label_matches,
 )
 from chorus_tui.sources.text import fold_text
@@ -31,7 +32,7 @@ TEXTS = st.lists(st.sampled_from(PIECES), max_size=30).map("".join)
 
 
 def spans(matches) -> list[tuple[int, int, str | None]]:
-    return [(match.start(), match.end(), match.lastgroup) for match in matches]
+    return [(match.start(), match.end(), _label_index(match)) for match in matches]
 
 
 def keyword_starts(folded: str) -> list[int]:
