@@ -14,6 +14,7 @@ _EXPORTS = {
     "demo_invoice_folder": "chorus_tui.sources.folder",
     "read_invoice": "chorus_tui.sources.reader",
     "read_invoice_bytes": "chorus_tui.sources.reader",
+    "read_invoices": "chorus_tui.sources.reader",
 }
 
 __all__ = list(_EXPORTS)

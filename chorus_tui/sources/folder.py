@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from chorus_tui.domain import SourceInvoice
-from chorus_tui.sources.reader import read_invoice
+from chorus_tui.sources.reader import read_invoices
 
 
 def demo_invoice_folder() -> Path:
@@ -30,4 +30,4 @@ class FolderSource:
 
     def scan(self) -> list[SourceInvoice]:
         """Read every PDF of the folder; unreadable files come back with `errors` set."""
-        return [read_invoice(path, supplier_sirets=self.supplier_sirets) for path in self.pdf_paths()]
+        return read_invoices(self.pdf_paths(), supplier_sirets=self.supplier_sirets)

@@ -14,6 +14,7 @@ def test_corpus_files_are_detected(tmp_path):
     assert results.file_count == 4
     assert all(len(runs) == 1 for runs in results.runs.values())
     assert results.recipients_found >= 1
+    assert detection.detect_one_by_one(paths) == results.recipients_found
     assert detection.extract_with_pypdf(paths) > 0
     assert detection.extract_with_pypdfium2(paths) > 0
 
@@ -25,4 +26,5 @@ def test_detection_script_prints_ratios(tmp_path, capsys):
     assert exit_code == 0
     assert "detection / fastest bare extraction" in output
     assert "pypdf / pypdfium2" in output
-    assert "| read_invoice (detection) |" in output
+    assert "| read_invoices (detection) |" in output
+    assert "| read_invoice, once per file |" in output

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from pypdf import PdfReader, PdfWriter
 
 from chorus_tui.domain import InvoiceKind
-from chorus_tui.sources import FolderSource, read_invoice, read_invoice_bytes
+from chorus_tui.sources import FolderSource, demo_invoice_folder, read_invoice, read_invoice_bytes, read_invoices
+from chorus_tui.sources import reader
 from chorus_tui.sources.text import clean_text
 from chorus_tui.sources.textfields import parse_amount, parse_french_date, read_text_fields
 
@@ -91,6 +92,34 @@ def test_folder_scan_sorted_any_case(tmp_path):
     assert [invoice.source_key for invoice in invoices] == ["a.pdf", "b.PDF", "d.pdf"]
     assert invoices[2].errors
     assert FolderSource(tmp_path / "missing").scan() == []
+
+
+
+def test_read_invoices_as_one_by_one(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "READ_BATCH_SIZE", 3)
+    (tmp_path / "broken.pdf").write_text("broken")
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    paths = [*sorted(demo_invoice_folder().glob("*.pdf")), tmp_path / "broken.pdf", tmp_path / "absent.pdf",
+             tmp_path / "empty.pdf"]
+    supplier_siret = "81588139669879"  # the demo supplier's
+
+    batched = read_invoices(iter(paths), supplier_sirets=iter([supplier_siret]))
+    one_by_one = [read_invoice(path, supplier_sirets=[supplier_siret]) for path in paths]
+
+    assert len(paths) > 2 * reader.READ_BATCH_SIZE
+    assert batched == one_by_one
+    assert [error_keys(invoice) for invoice in batched[-3:]] == [
+        ["sources.not_a_pdf"], ["sources.file_not_found"], ["sources.file_empty"]
+    ]
+    # The supplier's SIRET is set aside in every batch, so its iterator was read once, not run out.
+    set_aside = [
+        invoice.source_key
+        for invoice in batched
+        if invoice.detection
+        and any(candidate.reason.key == "detect.reason_supplier" for candidate in invoice.detection.candidates)
+    ]
+    assert set_aside[0] in {path.name for path in paths[:3]}
+    assert set_aside[-1] in {path.name for path in paths[-9:-3]}
 
 
 INVOICE_TEXT = """Atelier Verdier Maintenance SARL
