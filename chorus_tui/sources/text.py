@@ -208,12 +208,17 @@ def _lowered_char_to_fold(char: str) -> str | None:
 
 
 _APOSTROPHES = frozenset("’‘ʼ`´")
+# Hyphen (U+2010) and non-breaking hyphen (U+2011), which word processors put in "sous‑traitance".
+# NFKC turns the second into the first. Dashes are left alone, because patterns tell "–" from "-".
+_HYPHENS = frozenset("\u2010\u2011")
 
 
 @cache
 def _fold_char(char: str) -> str:
     if char in _APOSTROPHES:
         return "'"
+    if char in _HYPHENS:
+        return "-"
     base = unicodedata.normalize("NFD", char)[0]
     lowered = base.lower()
     return lowered if len(lowered) == 1 else base

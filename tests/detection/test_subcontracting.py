@@ -23,6 +23,8 @@ SUBCONTRACTING_PHRASES = [
     pytest.param("Facture de sous-traitance", id="subcontracting-word"),
     pytest.param("SOUS TRAITANCE - PAIEMENT DIRECT", id="upper-no-hyphen"),
     pytest.param("Sous-traitant\nPaiement direct par le maître d'ouvrage", id="phrases-on-two-lines"),
+    pytest.param("Facture de sous\u2011traitance", id="non-breaking-hyphen"),
+    pytest.param("Sous\u2010traitant de premier rang, paiement direct", id="unicode-hyphen"),
 ]
 
 
@@ -36,6 +38,7 @@ NOT_SUBCONTRACTING = [
     pytest.param("Paiement direct par virement", id="direct-payment-only"),
     pytest.param("Prestation réalisée sans sous-traitance", id="denied"),
     pytest.param("Sous-traitance : néant", id="denied-after"),
+    pytest.param("Prestation réalisée sans sous\u2011traitance", id="denied-non-breaking-hyphen"),
     pytest.param("Sous-traitance : non – paiement direct : non", id="both-denied"),
     pytest.param(f"Mandataire : Exemple BTP SAS – SIRET {CONTRACTOR}", id="co-contractor"),
     pytest.param("Service : ST", id="nothing"),
