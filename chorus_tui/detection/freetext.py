@@ -560,6 +560,10 @@ def _header_labels(folded: str, start: int, end: int) -> list[tuple[str, int, in
     labels = []
     position = _LABEL_SEPARATOR.match(folded, start, end).end()
     while position < end:
+        if labels and ":" in folded[labels[-1][2] : position]:
+            # "Code service : SERVICE MARCHE PUBLIC" is a label and its value, even though the
+            # value is made of label words: a table's header row does not put a colon between them.
+            return []
         match = _LABELS.match(folded, position, end)
         if match is None:
             return []

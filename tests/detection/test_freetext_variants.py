@@ -58,6 +58,11 @@ VARIANTS = [
         f"Mandataire : {CONTRACTOR}\nSIRET : {VALMORIN}",
         {"mandataire_siret": CONTRACTOR, "recipient_siret": VALMORIN},
     ),
+    (
+        "service-code-of-label-words",
+        f"Code service : SERVICE MARCHE PUBLIC\nSIRET : {VALMORIN}",
+        {"service_code": "SERVICE MARCHE PUBLIC", "recipient_siret": VALMORIN},
+    ),
     # every label in one block, and a footer line in table order
     (
         "all-labels-block",
