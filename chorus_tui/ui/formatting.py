@@ -26,6 +26,9 @@ _CURRENCY_SYMBOLS = {"EUR": "€"}
 # At most 15 digits before the point keep sums and cent rounding exact within Decimal's
 # default precision of 28 digits.
 _PLAIN_AMOUNT = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]+)?")
+# "1.000.000" and "1,000,000"; "1.000" and "12,345", which may be thousands or decimals.
+_GROUPED_THOUSANDS = {sep: re.compile(rf"[+-]?[1-9][0-9]{{0,2}}(?:\{sep}[0-9]{{3}})+") for sep in ",."}
+_ONE_GROUP_OF_THOUSANDS = {sep: re.compile(rf"[+-]?[1-9][0-9]{{0,2}}\{sep}[0-9]{{3}}") for sep in ",."}
 
 
 def format_money(amount: Decimal | None, currency: str = "EUR", lang: str | None = None) -> str:
@@ -106,10 +109,23 @@ def format_amount_input(amount: Decimal | None, lang: str | None = None) -> str:
     return grouped
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """Read an amount typed as "1 234,56", "1234.56" or "1234,56 €"; None when empty.
+class AmbiguousAmountError(ValueError):
+    """Error for an amount whose one separator may mark thousands or decimals ("1.000", "1,000")."""
 
-    Raises ValueError naming the text when it is not a plain decimal number of at most 15 integer digits.
+    def __init__(self, text: str, digits: str) -> None:
+        super().__init__(f"ambiguous amount: {text!r}")
+        self.digits = digits  # the amount read as thousands, without the separator: "1000"
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """Read an amount typed as "1 234,56", "1.234,56", "1234.56" or "1234,56 €"; None when empty.
+
+    With both "," and ".", the last one is the decimal separator. One of them
+    repeated between groups of 3 digits separates thousands ("1.000.000"). A
+    single one followed by exactly 3 digits, after 1 to 3 digits that do not
+    start with 0, may mean either ("1.000" is one thousand in French and one
+    in English), so AmbiguousAmountError is raised. Raises ValueError naming
+    the text when it is not a plain decimal number of at most 15 integer digits.
     """
     cleaned = text.replace("€", "").replace(_NBSP, "").replace("\u202f", "").replace(" ", "").strip()
     if not cleaned:
@@ -121,7 +137,13 @@ def parse_amount(text: str) -> Decimal | None:
         else:
             cleaned = cleaned.replace(",", "")
     else:
-        cleaned = cleaned.replace(",", ".")
+        separator = "," if "," in cleaned else "."
+        if cleaned.count(separator) > 1 and _GROUPED_THOUSANDS[separator].fullmatch(cleaned):
+            cleaned = cleaned.replace(separator, "")
+        elif _ONE_GROUP_OF_THOUSANDS[separator].fullmatch(cleaned):
+            raise AmbiguousAmountError(text, cleaned.replace(separator, ""))
+        else:
+            cleaned = cleaned.replace(",", ".")
     if _PLAIN_AMOUNT.fullmatch(cleaned) is None:
         raise ValueError(f"not an amount: {text!r}")
     return Decimal(cleaned)

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Input, Static
 
 from chorus_tui.sources.folder import FolderSource
-from chorus_tui.ui.formatting import parse_amount
+from chorus_tui.ui.formatting import AmbiguousAmountError, parse_amount
 from tests.detection.builders import write_pdf
 from tests.ui.conftest import make_rig, rendered, settle
 from tests.ui.test_integration import french, open_form  # noqa: F401 (french is a fixture)
@@ -26,7 +26,23 @@ def test_parse_amount_rejects_non_amounts(text):
         parse_amount(text)
 
 
+# One separator after 1 to 3 digits and before exactly 3: one thousand in French, one in English.
+@pytest.mark.parametrize(("text", "digits"), [("1.000", "1000"), ("1,000", "1000"), ("12,345", "12345"),
+                                              ("-1.200", "-1200")])
+def test_parse_amount_rejects_ambiguous_separator(text, digits):
+    with pytest.raises(AmbiguousAmountError) as raised:
+        parse_amount(text)
+
+    assert raised.value.digits == digits
+
+
 @pytest.mark.parametrize(("text", "expected"), [
+    ("1.000.000", Decimal("1000000")),
+    ("1,000,000", Decimal("1000000")),
+    ("1.200,00", Decimal("1200.00")),
+    ("1,200.00", Decimal("1200.00")),
+    ("1234,567", Decimal("1234.567")),
+    ("1.5", Decimal("1.5")),
     ("1 234,56", Decimal("1234.56")),
     ("-12,5", Decimal("-12.5")),
     ("+7", Decimal("7")),
@@ -63,4 +79,29 @@ async def test_typed_non_amount_blocks_submit(tmp_path, text):
         assert not form.checking
         assert "bloquant" in rendered(form.query_one("#form-status", Static))
         assert total_ht.value == text
+        assert rig.simulator.invoices() == []
+
+
+async def test_typed_ambiguous_amount_blocks_submit(tmp_path):
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    write_pdf(folder / "FAC-2026-0961.pdf", [
+        "FACTURE N° FAC-2026-0961",
+        "Date : 12/03/2026",
+        "Client : Commune de Valmorin",
+        "SIRET du destinataire : 21170753455688",
+    ])
+    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "FAC-2026-0961")
+        total_ttc = form.query_one("#amounts-total_ttc", Input)
+        total_ttc.focus()
+        await pilot.press(*"1.000", "ctrl+s")
+        await settle(pilot)
+
+        error = rendered(form.query_one("#error-amounts-total_ttc", Static)).replace("\u00a0", " ")
+        assert "« 1.000 » est ambigu" in error
+        assert "Saisissez 1000" in error
+        assert "bloquant" in rendered(form.query_one("#form-status", Static))
         assert rig.simulator.invoices() == []

@@ -47,6 +47,7 @@ from chorus_tui.domain import (
 from chorus_tui.i18n import Message, t
 from chorus_tui.store import InvoiceRow
 from chorus_tui.ui.formatting import (
+    AmbiguousAmountError,
     format_amount_input,
     format_date,
     format_invoice_total,
@@ -769,6 +770,10 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             text = self.query_one(f"#amounts-{name}", Input).value
             try:
                 value: Decimal | None = parse_amount(text)
+            except AmbiguousAmountError as error:
+                problems.append(CheckResult(f"amounts.{name}", CheckLevel.BLOCKING,
+                                            Message("ui.amount_ambiguous", {"value": text, "digits": error.digits})))
+                continue
             except ValueError:
                 problems.append(CheckResult(f"amounts.{name}", CheckLevel.BLOCKING,
                                             Message("ui.amount_not_a_number", {"value": text})))
