@@ -85,3 +85,33 @@ async def test_table_marks_invalid_recipient_siret(rig):
             detail = rendered(rig.app.screen.query_one("#detail", Static))
             assert status.endswith("✗ SIRET") is blocked, number
             assert ("SIRET du destinataire manquant ou invalide" in detail) is blocked, number
+
+
+async def test_unreadable_file_marked_and_not_opened(tmp_path):
+    from chorus_tui.sources.folder import FolderSource
+    from chorus_tui.ui.screens.deposit_form import DepositFormScreen
+    from chorus_tui.ui.widgets.invoice_table import InvoiceTable
+    from tests.ui.conftest import make_rig
+
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    (folder / "note-frais.pdf").write_text("not a PDF")
+    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    app = rig.app
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(InvoiceTable)
+        status = InvoiceTable.cells(table.selected_row)["status"]
+        detail = rendered(app.screen.query_one("#detail", Static))
+
+        assert status.endswith("✗ fichier")
+        assert "n'est pas un PDF" in detail
+        assert "SIRET" not in detail
+
+        app.clear_notifications()
+        await pilot.press("d")
+        await settle(pilot)
+
+        assert not isinstance(app.screen, DepositFormScreen)
+        messages = [notification.message for notification in app._notifications]
+        assert any("note-frais.pdf" in text and "n'est pas un PDF" in text for text in messages)

@@ -23,7 +23,7 @@ from chorus_tui.ui.keys import INVOICE_BINDINGS
 from chorus_tui.ui.messages import InvoicesChanged, SourceScanned
 from chorus_tui.ui.screens.reconcile import OPEN_BINDING as RECONCILE_BINDING
 from chorus_tui.ui.screens.to_do import OPEN_BINDING as TRIAGE_BINDING
-from chorus_tui.ui.widgets.invoice_table import InvoiceTable, recipient_siret_blocked
+from chorus_tui.ui.widgets.invoice_table import InvoiceTable, file_errors, recipient_siret_blocked
 
 if TYPE_CHECKING:
     from chorus_tui.ui.app import ChorusApp
@@ -176,7 +176,10 @@ class InvoicesScreen(Screen[None]):
             detail.update("")
             return
         parts = [row.status_label]
-        if recipient_siret_blocked(row):
+        errors = file_errors(row)
+        if errors:
+            parts.append(str(errors[0]))
+        elif recipient_siret_blocked(row):
             parts.append(t("deposit_form.detail_siret_blocked"))
         if row.status_comment:
             parts.append(t("ui.detail_comment", comment=row.status_comment))
@@ -298,6 +301,11 @@ class InvoicesScreen(Screen[None]):
         if row.status_code not in DEPOSITABLE_STATUSES:
             self.notify(t("ui.already_deposited", number=row.number or row.source_key, status=row.status_label),
                         severity="warning")
+            return
+        errors = file_errors(row)
+        if errors:
+            # The form would only list fields that an unreadable file cannot fill.
+            self.notify(str(errors[0]), severity="error")
             return
         self.chorus_app.open_deposit_form(row.id)
 

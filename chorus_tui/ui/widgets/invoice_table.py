@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from chorus_tui.domain import CheckLevel
+from chorus_tui.i18n import Message as TextMessage
 from chorus_tui.i18n import t
 from chorus_tui.statuses import DEPOSITABLE_STATUSES, Category, status_short_label
 from chorus_tui.store.rows import InvoiceRow
@@ -55,6 +56,11 @@ def _cell(text: str, width: int, align: str) -> str:
     rendered.truncate(width, overflow="ellipsis")
     plain = rendered.plain
     return plain.rjust(width) if align == "right" else plain.ljust(width)
+
+
+def file_errors(row: InvoiceRow) -> list[TextMessage]:
+    """Return why the invoice's file could not be read (missing, empty, not a PDF…), or [] when it was read."""
+    return [TextMessage(item["key"], item.get("params", {})) for item in row.detection.get("errors", [])]
 
 
 def recipient_siret_blocked(row: InvoiceRow) -> bool:
@@ -234,7 +240,9 @@ class InvoiceTable(ScrollView, can_focus=True):
     def cells(row: InvoiceRow) -> dict[str, str]:
         """Return the display text of each column for one invoice."""
         status = status_short_label(row.status_code)
-        if recipient_siret_blocked(row):
+        if row.status_code in DEPOSITABLE_STATUSES and file_errors(row):
+            status = t("deposit_form.status_file_unreadable", status=status)
+        elif recipient_siret_blocked(row):
             status = t("deposit_form.status_siret_blocked", status=status)
         return {
             "number": row.number or row.source_key,
