@@ -81,11 +81,11 @@ LABEL_FIRST_CHARACTERS = "#bcemnprstv"
 # Each pattern starts with _B, which the shared _B in front already checks at the same
 # position, so it is left out of the alternatives. Most of them then start with a letter, and
 # the regex engine turns such an alternative away after one comparison. That works only when
-# the alternative starts with the letter, so the group that tells which pattern matched is an
-# empty one at its end: with a named group around each pattern, the engine entered every
-# alternative, and the label scan took about 45% longer. The patterns have no groups of their
-# own (tests/detection/test_label_prefix.py checks it), so the empty group of the pattern
-# that matched is the match's last group.
+# the alternative starts with the letter. So an empty group at the end of each pattern, not a
+# named group around it, identifies the pattern that matched. With named groups the engine
+# entered every alternative, and the label scan took about 45% longer. The patterns have no
+# groups of their own (tests/detection/test_label_prefix.py checks it), so the empty group of
+# the pattern that matched is the match's last group.
 _LABELS = re.compile(
     rf"{_B}(?=[{LABEL_FIRST_CHARACTERS}])(?:"
     + "|".join(f"(?:{pattern.removeprefix(_B)})()" for _, pattern, _ in _LABEL_PATTERNS)
@@ -181,7 +181,15 @@ def _ascii_table(kind_of: Callable[[str], bytes]) -> bytes:
 # other characters of that class ("S"). str.isspace() is true for the characters that \s
 # matches in a str pattern.
 _NUMBER_RUN_TABLE = _ascii_table(lambda char: b"C" if char.isdigit() or char.isspace() or char in ".-" else b"x")
-_DIGIT_TABLE = _ascii_table(lambda char: b"D" if char.isdigit() else b"S" if char.isspace() or char in ".-" else b"x")
+
+
+def _digit_or_separator(char: str) -> bytes:
+    if char.isdigit():
+        return b"D"
+    return b"S" if char.isspace() or char in ".-" else b"x"
+
+
+_DIGIT_TABLE = _ascii_table(_digit_or_separator)
 _NUMBER_START_LENGTH = 9  # the digit and the 8 characters of the look-ahead
 
 

@@ -46,9 +46,9 @@ def read_invoices(paths: Iterable[Path], *, supplier_sirets: Iterable[str] = fro
 
     The PDFs of a batch of files are read first, then the data of each is
     detected. Each stage pushes the other's code and data out of the CPU
-    caches, so alternating them file by file costs more: in two runs of
+    caches, so alternating them file by file costs more. In three runs of
     benchmarks/detection.py on 1,000 invoices, one read_invoice call per
-    file took 2 to 3% more CPU time than batches of 50.
+    file took 4 to 12% more CPU time than batches of 50.
     """
     supplier_sirets = frozenset(supplier_sirets)  # read once per file, so an iterator would run out
     invoices: list[SourceInvoice] = []
