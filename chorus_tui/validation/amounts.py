@@ -26,6 +26,19 @@ _TOTALS = (
 )
 
 
+def prefilled_amount_due(amounts: Amounts, already_paid: bool) -> Decimal | None:
+    """Return the amount to pay that the deposit form takes from an invoice, or None when it has none.
+
+    That is the printed amount, else 0 for an invoice marked as paid, else the TTC total. The form
+    locks an amount it took from the invoice, so the user cannot type another one there.
+    """
+    if amounts.amount_due is not None:
+        return amounts.amount_due
+    if already_paid:
+        return ZERO
+    return amounts.total_ttc
+
+
 def _name(key: str) -> Message:
     return message(key)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from chorus_tui.domain import BILLING_FRAMES, CheckResult, DepositForm, SourceInvoice
 from chorus_tui.i18n import Message
+from chorus_tui.validation.amounts import prefilled_amount_due
+from chorus_tui.validation.display import Money
 from chorus_tui.validation.identifiers import Party, check_siret, normalise_siret
 from chorus_tui.validation.results import blocking, message, passed, warning
 
@@ -60,7 +62,11 @@ def check_billing_frame(form: DepositForm, invoice: SourceInvoice | None = None,
     results: list[CheckResult] = []
     due = form.amounts.amount_due
     if frame == A2 and due is not None and due != 0:
-        results.append(blocking(FIELD, "frame_a2_not_paid"))
+        if invoice is not None and due == prefilled_amount_due(invoice.amounts, invoice.already_paid):
+            # The form locks an amount to pay read from the invoice, so only the cadre can change.
+            results.append(blocking(FIELD, "frame_a2_invoice_due", due=Money(due, form.amounts.currency)))
+        else:
+            results.append(blocking(FIELD, "frame_a2_not_paid"))
     if frame == A1 and due == 0 and (form.amounts.total_ttc or 0) > 0:
         results.append(warning(FIELD, "frame_a1_paid"))
     if frame in FRAMES_WITH_VALIDATOR:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import copy
-from decimal import Decimal
 
 from chorus_tui.domain import DepositForm, DepositRoute, InvoiceKind, SourceInvoice
-from chorus_tui.validation.amounts import suggest_vat_type
+from chorus_tui.validation.amounts import prefilled_amount_due, suggest_vat_type
 from chorus_tui.validation.billing_frame import FRAMES_WITH_VALIDATOR, suggest_billing_frame
 from chorus_tui.validation.identifiers import normalise_siret
 
@@ -29,11 +28,8 @@ def form_from_invoice(invoice: SourceInvoice, *, supplier_id: int | None = None,
     is_credit_note = invoice.kind is InvoiceKind.CREDIT_NOTE
     route = DepositRoute.FLOW if invoice.is_facturx and invoice.facturx_profile in FLOW_PROFILES else DepositRoute.PDF
     amounts = copy.deepcopy(invoice.amounts)
-    if amounts.amount_due is None and invoice.already_paid:
-        amounts.amount_due = Decimal("0")
-    elif amounts.amount_due is None and amounts.total_ttc is not None:
-        # A document that prints no amount to pay owes its whole TTC total.
-        amounts.amount_due = amounts.total_ttc
+    # A document that prints no amount to pay owes its whole TTC total, or nothing once paid.
+    amounts.amount_due = prefilled_amount_due(invoice.amounts, invoice.already_paid)
     return DepositForm(
         invoice_number=invoice.invoice_number or "",
         invoice_date=invoice.invoice_date,

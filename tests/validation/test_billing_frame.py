@@ -57,6 +57,42 @@ def test_a2_with_amount_to_pay_is_blocking():
     )
 
 
+def test_a2_invoice_due_asks_other_frame():
+    # The form locks an amount to pay read from the invoice, so only the cadre can change.
+    printed = invoice(amounts=Amounts(D("100.00"), D("20.00"), D("120.00"), D("120.00")))
+    results = check_billing_frame(form(billing_frame=A2), printed)
+    assert [result.level for result in results] == [CheckLevel.BLOCKING]
+    text = str(results[0].message)
+    assert "saisissez 0" not in text
+    assert text == (
+        "Le cadre A2 (facture déjà payée) exige un montant à payer nul, or la facture indique "
+        "120,00\u00a0€ à payer : choisissez un autre cadre, A1 pour une facture à payer."
+    )
+
+
+def test_a2_ttc_due_asks_other_frame():
+    # An invoice that prints no amount to pay owes its TTC total, which the form also locks.
+    unprinted = invoice(amounts=Amounts(D("100.00"), D("20.00"), D("120.00"), None))
+    results = check_billing_frame(form(billing_frame=A2), unprinted)
+    assert [result.message.key for result in results] == ["checks.frame_a2_invoice_due"]
+
+
+def test_a2_typed_due_asks_zero():
+    # No amount printed at all: the user typed the amount to pay, and may type 0 instead.
+    blank = invoice(amounts=Amounts())
+    results = check_billing_frame(form(billing_frame=A2), blank)
+    assert [result.message.key for result in results] == ["checks.frame_a2_not_paid"]
+
+
+def test_a2_invoice_due_in_english():
+    printed = invoice(amounts=Amounts(D("100.00"), D("20.00"), D("120.00"), D("120.00")))
+    results = check_billing_frame(form(billing_frame=A2), printed)
+    assert results[0].message.render("en") == (
+        "Frame A2 (invoice already paid) requires a zero amount to pay, but the invoice states "
+        "€120.00 to pay: choose another frame, A1 for an invoice still to be paid."
+    )
+
+
 def test_a1_with_nothing_to_pay_warns():
     paid = Amounts(D("100.00"), D("20.00"), D("120.00"), D("0"))
     results = check_billing_frame(form(amounts=paid))
