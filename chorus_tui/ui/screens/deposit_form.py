@@ -512,6 +512,11 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         error.display = False
         self.query_one(f"#row-{name}").remove_class("has-error", "has-warning")
         self._forget_blocking(name)
+        if name == "billing_frame" and self._bank_accounts_loaded and not self.checking:
+            # The cadre decides which validator and amount to pay the form needs, so results
+            # under other fields (a missing mandataire for A9) may no longer hold.
+            self._show_offline_results()
+            self._show_blocking_left()
 
     def _forget_blocking(self, widget_id: str) -> None:
         """Drop the blocking results of a changed field from the count on the status line."""
