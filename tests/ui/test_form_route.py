@@ -172,9 +172,15 @@ async def test_flow_subcontracting_needs_no_validator(tmp_path):
         assert form.query_one("#validator_siret", Input).value == ""
         # The reason for A9 asks for the main contractor's SIRET, which the flow does not send.
         assert not form.query_one("#billing-frame-reason", Static).display
-        for name in ("billing_frame", "validator_siret", "vat_type", "payment_mode"):
+        for name in ("validator_siret", "vat_type", "payment_mode"):
             assert rendered(form.query_one(f"#note-{name}", Static)) == "non transmis", name
         assert rendered(form.query_one("#note-contract_number", Static)) == "XML Factur-X"
+        # The cadre row shows what the flow sends, the XML's cadre, in place of the form's A9.
+        assert not form.query_one("#billing_frame", Select).display
+        assert rendered(form.query_one("#billing_frame-flow", Static)) == "non précisé dans le fichier"
+        assert rendered(form.query_one("#note-billing_frame", Static)) == "XML Factur-X"
+        # The XML's missing cadre A9 gets a warning after the checks, not the sentence about an absent cadre.
+        assert not form.query_one("#billing-frame-flow-hint", Static).display
 
         # The flow sends neither the greyed cadre nor a validator: the XML's missing cadre only warns.
         await pilot.press("ctrl+s")
@@ -228,3 +234,71 @@ async def test_flow_summary_shows_xml_frame(tmp_path):
         details = rendered(confirmation.query_one("#confirm-details", Static))
         assert "Cadre de facturation\u00a0: A9 – Facture d'un sous-traitant (fichier Factur-X)" in details
         assert "Mandataire" not in details
+
+
+def write_flow_invoice(folder, business_process: str | None) -> None:
+    """Write FAC-2026-0901, a Factur-X invoice to pay whose XML states `business_process` as BT-23."""
+    root = etree.fromstring(build_cii_xml(sample_cii(), "en16931"))
+    if business_process is not None:
+        set_business_process(root, business_process)
+    (folder / "FAC-2026-0901.pdf").write_bytes(facturx.generate_from_binary(
+        make_pdf(["Facture FAC-2026-0901"]), etree.tostring(root), check_xsd=True, check_schematron=False))
+
+
+async def test_flow_row_shows_xml_frame(tmp_path):
+    folder = tmp_path / "invoices"
+    folder.mkdir()
+    write_flow_invoice(folder, "A2")
+    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, "FAC-2026-0901")
+        select = form.query_one("#billing_frame", Select)
+        sent = form.query_one("#billing_frame-flow", Static)
+        note = form.query_one("#note-billing_frame", Static)
+        assert form.query_one("#route", Select).value is DepositRoute.FLOW
+        assert select.value == "A1_FACTURE_FOURNISSEUR"
+
+        # The flow sends the XML's cadre A2, not the form's A1.
+        assert not select.display
+        assert sent.display
+        assert rendered(sent) == "A2 – Facture déjà payée"
+        assert rendered(note) == "XML Factur-X"
+        assert not form.query_one("#billing-frame-flow-hint", Static).display
+
+        # The user's own cadre on the PDF deposit stays through a round trip by the flow.
+        await choose_route(pilot, form, DepositRoute.PDF)
+        assert select.display
+        assert not sent.display
+        assert rendered(note) == ""
+        select.focus()
+        await pilot.press("enter")
+        options = [value for _, value in select._options]
+        await pilot.press("home", *["down"] * options.index("A9_FACTURE_SOUSTRAITANT"), "enter")
+        await settle(pilot)
+        await choose_route(pilot, form, DepositRoute.FLOW)
+        assert rendered(sent) == "A2 – Facture déjà payée"
+        assert not select.display
+        await choose_route(pilot, form, DepositRoute.PDF)
+        assert select.value == "A9_FACTURE_SOUSTRAITANT"
+        assert select.display
+
+
+async def test_flow_row_shows_frame_absent(rig):
+    async with rig.app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        form = await open_form(pilot, FACTURX_INVOICE)
+        assert form.query_one("#route", Select).value is DepositRoute.FLOW
+        sent = form.query_one("#billing_frame-flow", Static)
+        hint = form.query_one("#billing-frame-flow-hint", Static)
+        assert not form.query_one("#billing_frame", Select).display
+        assert rendered(sent) == "non précisé dans le fichier"
+        assert rendered(form.query_one("#note-billing_frame", Static)) == "XML Factur-X"
+        assert hint.display
+        assert rendered(hint).startswith(
+            "Le fichier Factur-X ne déclare aucun cadre de facturation (BT-23)\u00a0: le flux n'en envoie pas")
+
+        await choose_route(pilot, form, DepositRoute.PDF)
+        assert not hint.display
+        assert not sent.display
+        assert form.query_one("#billing_frame", Select).display

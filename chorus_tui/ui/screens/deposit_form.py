@@ -231,6 +231,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
                         yield Static("", id="route-note", classes="field-hint")
                     elif name == "billing_frame":
                         yield Static("", id="billing-frame-reason", classes="field-hint")
+                        yield Static("", id="billing-frame-flow-hint", classes="field-hint")
             yield Static("", id="form-legend")
             with Horizontal(id="form-buttons"):
                 yield Static("", id="form-status")
@@ -270,6 +271,9 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
             elif kind == "select":
                 yield TranslatedSelect(self._select_options(name), id=widget_id, compact=True,
                                        classes="field-input", allow_blank=name in ("payment_mode", "bank_account_id"))
+                if name == "billing_frame":
+                    # Shown in place of the list on the flow route: the XML's cadre, which the flow sends.
+                    yield Static("", id="billing_frame-flow", classes="field-static")
             else:
                 yield Static("", id=widget_id, classes="field-static")
             yield Static("", id=f"note-{widget_id}", classes="field-note")
@@ -299,6 +303,8 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         self.query_one("#row-route").display = False
         self.query_one("#route-note").display = False
         self.query_one("#billing-frame-reason").display = False
+        self.query_one("#billing-frame-flow-hint").display = False
+        self.query_one("#billing_frame-flow").display = False
         for name, _ in FIELDS:
             self.query_one(f"#error-{dom_id(name)}", Static).display = False
         self.query_one("#error-general", Static).display = False
@@ -470,6 +476,7 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
         route_note.display = flow
         # The reason prompts for the mandataire's SIRET, which the flow greys out and does not send.
         self.query_one("#billing-frame-reason", Static).display = self._has_frame_reason and not flow
+        self._show_flow_frame(flow)
         self.query_one("#row-recipient-candidates").display = (
             not flow and self.query_one("#recipient-candidates", SiretCandidateList).candidates != [])
         # The recipient, its required fields and its services are looked up again for the values now shown.
@@ -481,7 +488,42 @@ class DepositFormScreen(ModalScreen[DepositFormResult | None]):
     @staticmethod
     def _flow_note(name: str) -> str:
         """Return the note beside greyed field `name` on the flow route: taken from the XML, or not sent."""
-        return t("deposit_form.from_xml") if name in FLOW_XML_FIELDS else t("deposit_form.not_sent")
+        # The cadre row shows the XML's cadre on the flow route (see _show_flow_frame).
+        from_xml = name in FLOW_XML_FIELDS or name == "billing_frame"
+        return t("deposit_form.from_xml") if from_xml else t("deposit_form.not_sent")
+
+    def _show_flow_frame(self, flow: bool) -> None:
+        """Show in the cadre row the cadre that a flow sends, the XML's (BT-23), in place of the list.
+
+        The list keeps the user's choice while hidden, so the PDF deposit shows it again.
+        """
+        from chorus_tui.validation.flow_xml import (
+            chorus_billing_frame,
+            check_flow_billing_frame,
+            flow_business_process,
+        )
+
+        assert self.invoice is not None
+        self.query_one("#billing_frame", Select).display = not flow
+        sent = self.query_one("#billing_frame-flow", Static)
+        sent.display = flow
+        hint = self.query_one("#billing-frame-flow-hint", Static)
+        hint.display = False
+        if not flow:
+            return
+        value = flow_business_process(self.invoice)
+        if value is None:
+            sent.update(t("deposit_form.frame_not_stated"))
+            # The check's passing result states that the flow then sends no cadre. When the invoice
+            # calls for A9 or A12, its warning replaces that result and shows under the field.
+            stated = [result for result in check_flow_billing_frame(self.invoice)
+                      if result.level is CheckLevel.PASS]
+            hint.update("\n".join(french_spacing(str(result.message)) for result in stated))
+            hint.display = bool(stated)
+            return
+        frame = chorus_billing_frame(value)
+        # A BT-23 value that names no cadre of `soumettre` is shown as the file writes it, never as markup.
+        sent.update(Text(t(f"ui.billing_frame.{frame}") if frame is not None else value))
 
     def _set_input(self, name: str, value: str | None) -> None:
         self._values_set[dom_id(name)] = value or ""
