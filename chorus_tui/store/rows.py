@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from chorus_tui.cached import cached_attribute
 from chorus_tui.domain import DepositRoute, InvoiceKind
 from chorus_tui.i18n import Message
 from chorus_tui.statuses import Category, status_label
@@ -100,9 +101,13 @@ class InvoiceRow:
     def status_label(self) -> str:
         return status_label(self.status_code)
 
-    @property
+    @cached_attribute
     def detection(self) -> dict[str, Any]:
-        """Detection data as stored at import (JSON object)."""
+        """Detection data as stored at import (JSON object), parsed on first use.
+
+        The invoice list reads it for each row it draws, to mark unreadable
+        files. Callers share the parsed object and must not change it.
+        """
         return json.loads(self.detection_json)
 
 
