@@ -53,17 +53,22 @@ def test_parse_amount_reads_plain_numbers(text, expected):
     assert parse_amount(text) == expected
 
 
-@pytest.mark.parametrize("text", ["inf", "1e40"])
-async def test_typed_non_amount_blocks_submit(tmp_path, text):
+def amountless_invoice_rig(tmp_path, number: str):
+    """Return a rig whose folder contains invoice `number`, which prints no amount, so its amount fields take typing."""
     folder = tmp_path / "invoices"
     folder.mkdir()
-    write_pdf(folder / "FAC-2026-0960.pdf", [
-        "FACTURE N° FAC-2026-0960",
+    write_pdf(folder / f"{number}.pdf", [
+        f"FACTURE N° {number}",
         "Date : 12/03/2026",
         "Client : Commune de Valmorin",
         "SIRET du destinataire : 21170753455688",
     ])
-    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    return make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+
+
+@pytest.mark.parametrize("text", ["inf", "1e40"])
+async def test_typed_non_amount_blocks_submit(tmp_path, text):
+    rig = amountless_invoice_rig(tmp_path, "FAC-2026-0960")
     async with rig.app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         form = await open_form(pilot, "FAC-2026-0960")
@@ -83,15 +88,7 @@ async def test_typed_non_amount_blocks_submit(tmp_path, text):
 
 
 async def test_typed_ambiguous_amount_blocks_submit(tmp_path):
-    folder = tmp_path / "invoices"
-    folder.mkdir()
-    write_pdf(folder / "FAC-2026-0961.pdf", [
-        "FACTURE N° FAC-2026-0961",
-        "Date : 12/03/2026",
-        "Client : Commune de Valmorin",
-        "SIRET du destinataire : 21170753455688",
-    ])
-    rig = make_rig(tmp_path / "invoices.sqlite3", FolderSource(folder))
+    rig = amountless_invoice_rig(tmp_path, "FAC-2026-0961")
     async with rig.app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         form = await open_form(pilot, "FAC-2026-0961")

@@ -170,7 +170,7 @@ async def test_flow_subcontracting_needs_no_validator(tmp_path):
         assert form.query_one("#billing_frame", Select).disabled
         assert form.query_one("#validator_siret", Input).disabled
         assert form.query_one("#validator_siret", Input).value == ""
-        # The reason for A9 asks for the main contractor's SIRET, which the flow does not send.
+        # The reason for A9 prompts for the main contractor's SIRET, which the flow does not send.
         assert not form.query_one("#billing-frame-reason", Static).display
         for name in ("validator_siret", "vat_type", "payment_mode"):
             assert rendered(form.query_one(f"#note-{name}", Static)) == "non transmis", name
